@@ -1,0 +1,185 @@
+package io.edgekd.runtime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLConnection;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Loads ONNX Runtime the way a device wants it: native libraries unpacked once into a cache folder instead of
+ * a new temporary folder per process, and telemetry switched off.
+ *
+ * <p>ONNX Runtime 1.29's Java binding unpacks {@code libonnxruntime.so} (about 30 MB) into a fresh
+ * {@code onnxruntime-java*} folder under {@code java.io.tmpdir} in every process and leaves the folder behind;
+ * a killed process leaves the libraries too. Pointing {@code onnxruntime.native.path} at a folder that already
+ * holds them avoids both. Its telemetry is on by default on Linux; only the environment variable
+ * {@code ORT_DISABLE_TELEMETRY=1}, set before the JVM starts, stops the files it writes into {@code $TMPDIR}
+ * and {@code ~/.cache} — so this class warns once when the variable is missing.
+ */
+final class OrtNatives {
+    private static final System.Logger LOG = System.getLogger(OrtNatives.class.getName());
+    static final String NATIVE_PATH_PROPERTY = "onnxruntime.native.path";
+    static final String CACHE_PROPERTY = "edgekd.native.cache";
+
+    private static OrtEnvironment environment;
+
+    private OrtNatives() {
+    }
+
+    /**
+     * @param options the first caller's options decide the native library handling for the process
+     * @return the process-wide ONNX Runtime environment
+     */
+    static synchronized OrtEnvironment environment(EdgeOptions options) {
+        if (environment != null) {
+            return environment;
+        }
+        if (options.extractNativeLibraries() && System.getProperty(NATIVE_PATH_PROPERTY) == null) {
+            try {
+                Path dir = unpack(cacheRoot(options));
+                if (dir != null) {
+                    System.setProperty(NATIVE_PATH_PROPERTY, dir.toString());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot use the native library cache (" + e
+                        + "); ONNX Runtime unpacks its libraries into a temporary folder instead");
+            }
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "edgekd");
+        try {
+            env.setTelemetry(false);
+        } catch (OrtException e) {
+            LOG.log(System.Logger.Level.DEBUG, "ONNX Runtime refused to switch telemetry off: " + e.getMessage());
+        }
+        if (!telemetryDisabledByEnvironment(System.getenv("ORT_DISABLE_TELEMETRY"))) {
+            LOG.log(System.Logger.Level.WARNING, "ORT_DISABLE_TELEMETRY is not set: ONNX Runtime's telemetry writes "
+                    + "files into $TMPDIR and ~/.cache/Microsoft; start the JVM with ORT_DISABLE_TELEMETRY=1 to stop it");
+        }
+        environment = env;
+        return env;
+    }
+
+    static boolean telemetryDisabledByEnvironment(String value) {
+        return value != null && (value.equals("1") || value.equalsIgnoreCase("true"));
+    }
+
+    static Path cacheRoot(EdgeOptions options) {
+        if (options.nativeLibraryCache() != null) {
+            return options.nativeLibraryCache();
+        }
+        String prop = System.getProperty(CACHE_PROPERTY);
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank()) {
+            return Path.of(xdg, "edgekd");
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "edgekd");
+    }
+
+    /** ONNX Runtime's name for this platform's folder inside its jar, or null when it has none. */
+    static String platformFolder(String osName, String arch) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        String a = arch.toLowerCase(Locale.ROOT);
+        String cpu = switch (a) {
+            case "amd64", "x86_64" -> "x64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> null;
+        };
+        if (cpu == null) {
+            return null;
+        }
+        if (os.contains("linux")) {
+            return "linux-" + cpu;
+        }
+        if (os.contains("mac")) {
+            return "osx-" + cpu;
+        }
+        return null;
+    }
+
+    /**
+     * Copies the platform's libraries from ONNX Runtime's jar into {@code root/<jar name>/<platform>} unless
+     * files of the same size are already there. Each file is copied to a temporary name and moved into place,
+     * so concurrent processes and interrupted copies never leave a half-written library.
+     *
+     * @return the folder to point ONNX Runtime at, or null when the jar has no libraries for this platform
+     */
+    static Path unpack(Path root) throws IOException {
+        String platform = platformFolder(System.getProperty("os.name"), System.getProperty("os.arch"));
+        if (platform == null) {
+            return null;
+        }
+        ClassLoader loader = OrtNatives.class.getClassLoader();
+        String prefix = "ai/onnxruntime/native/" + platform + "/";
+        // The first two are required; GPU builds also carry the provider libraries, which must sit beside them.
+        List<String> libs = platform.startsWith("osx")
+                ? List.of("libonnxruntime.dylib", "libonnxruntime4j_jni.dylib")
+                : List.of("libonnxruntime.so", "libonnxruntime4j_jni.so", "libonnxruntime_providers_shared.so",
+                "libonnxruntime_providers_cuda.so", "libonnxruntime_providers_tensorrt.so");
+        URL main = loader.getResource(prefix + libs.get(0));
+        if (main == null) {
+            return null;
+        }
+        Path dir = root.resolve(jarName(main)).resolve(platform);
+        Files.createDirectories(dir);
+        for (int i = 0; i < libs.size(); i++) {
+            String lib = libs.get(i);
+            URL url = loader.getResource(prefix + lib);
+            if (url == null) {
+                if (i < 2) {
+                    return null;
+                }
+                continue;
+            }
+            URLConnection conn = url.openConnection();
+            conn.setUseCaches(false);
+            long size = conn.getContentLengthLong();
+            Path target = dir.resolve(lib);
+            if (size >= 0 && Files.isRegularFile(target) && Files.size(target) == size) {
+                conn.getInputStream().close();
+                continue;
+            }
+            Path tmp = Files.createTempFile(dir, "." + lib, ".tmp");
+            try {
+                try (InputStream in = conn.getInputStream()) {
+                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                }
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+        return dir;
+    }
+
+    /** {@code onnxruntime-1.29.0} for {@code jar:file:/.../onnxruntime-1.29.0.jar!/...}; a safe fallback otherwise. */
+    static String jarName(URL resource) {
+        String s = resource.toString();
+        int bang = s.indexOf("!/");
+        if (s.startsWith("jar:") && bang > 0) {
+            String jar = s.substring(0, bang);
+            String name = jar.substring(jar.lastIndexOf('/') + 1);
+            if (name.endsWith(".jar")) {
+                name = name.substring(0, name.length() - 4);
+            }
+            return name.replaceAll("[^A-Za-z0-9._-]", "_");
+        }
+        return "onnxruntime-unpacked";
+    }
+}
