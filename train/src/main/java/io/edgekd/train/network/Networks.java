@@ -1,0 +1,127 @@
+package io.edgekd.train.network;
+
+import io.edgekd.train.backend.TrainingBackend;
+import io.edgekd.train.distill.SoftmaxCrossEntropyLoss;
+import io.edgekd.train.training.OptimizerConfig;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds DL4J networks from a {@link NetworkFamily}: shared settings (float32, NCHW, He initialisation, SAME
+ * convolutions, workspaces on), the optimiser, and an output layer emitting logits under the given loss.
+ *
+ * <pre>{@code
+ * MultiLayerNetwork student = Networks.build(StudentNetwork.builder().build(), new InputShape(1, 28, 28), 10,
+ *         OptimizerConfig.adam(2e-3), 10_000, 42, new SoftmaxCrossEntropyLoss());
+ * }</pre>
+ *
+ * <p>Thread safety: stateless.
+ */
+public final class Networks {
+    /** Layers in the shared stem block: convolution, batch norm, activation. */
+    public static final int STEM_LAYERS = 3;
+
+    private Networks() {
+    }
+
+    /**
+     * @param filters stem filters
+     * @return the stem block every family starts with
+     */
+    static List<Layer> stem(int filters) {
+        List<Layer> layers = new ArrayList<>();
+        layers.add(new ConvolutionLayer.Builder(3, 3).name("stem_conv").nOut(filters).stride(1, 1)
+                .hasBias(false).activation(Activation.IDENTITY).build());
+        layers.add(new BatchNormalization.Builder().name("stem_bn").build());
+        layers.add(new ActivationLayer.Builder().name("stem_relu").activation(Activation.RELU).build());
+        return layers;
+    }
+
+    /**
+     * @param family          network family
+     * @param input           input size
+     * @param numClasses      classes
+     * @param optimizer       optimiser settings
+     * @param totalIterations planned iterations (for iteration-based schedules)
+     * @param seed            weight-initialisation seed
+     * @param loss            loss of the output layer; the output layer emits logits
+     * @return the configuration
+     */
+    public static MultiLayerConfiguration configure(NetworkFamily family, InputShape input, int numClasses, OptimizerConfig optimizer,
+                                                    long totalIterations, long seed, ILossFunction loss) {
+        if (numClasses < 2) {
+            throw new IllegalArgumentException("numClasses: expected at least 2, found " + numClasses);
+        }
+        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .weightInit(WeightInit.RELU)
+                .convolutionMode(ConvolutionMode.Same)
+                .updater(optimizer.toUpdater(totalIterations))
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED);
+        if (optimizer.weightDecay() > 0) {
+            b.weightDecay(optimizer.weightDecay());
+        }
+        NeuralNetConfiguration.ListBuilder list = b.list();
+        int i = 0;
+        for (Layer l : family.hiddenLayers(input)) {
+            list.layer(i++, l);
+        }
+        list.layer(i, new OutputLayer.Builder(loss).name("output").nOut(numClasses).activation(Activation.IDENTITY)
+                .weightInit(WeightInit.XAVIER).build());
+        // NCHW: DL4J M2.1's oneDNN helpers compute wrong gradients for NHWC.
+        list.setInputType(InputType.convolutional(input.height(), input.width(), input.channels(), CNN2DFormat.NCHW));
+        return list.build();
+    }
+
+    /**
+     * Configures and initialises a network, with ND4J prepared first ({@link TrainingBackend#init()}).
+     *
+     * @param family          network family
+     * @param input           input size
+     * @param numClasses      classes
+     * @param optimizer       optimiser settings
+     * @param totalIterations planned iterations
+     * @param seed            weight-initialisation seed
+     * @param loss            output-layer loss
+     * @return the initialised network
+     */
+    public static MultiLayerNetwork build(NetworkFamily family, InputShape input, int numClasses, OptimizerConfig optimizer,
+                                          long totalIterations, long seed, ILossFunction loss) {
+        TrainingBackend.init();
+        MultiLayerNetwork net = new MultiLayerNetwork(configure(family, input, numClasses, optimizer, totalIterations, seed, loss));
+        net.init();
+        return net;
+    }
+
+    /**
+     * As {@link #build} with plain cross-entropy on logits.
+     *
+     * @param family     network family
+     * @param input      input size
+     * @param numClasses classes
+     * @param seed       weight-initialisation seed
+     * @return the initialised network, Adam 1e-3
+     */
+    public static MultiLayerNetwork build(NetworkFamily family, InputShape input, int numClasses, long seed) {
+        return build(family, input, numClasses, OptimizerConfig.adam(1e-3), 1, seed, new SoftmaxCrossEntropyLoss());
+    }
+}
