@@ -222,6 +222,11 @@ public final class Dl4jNetworks {
                 nodes.add(new NetworkNode(i, name, new LayerSpec.Dropout(1 - retain), Map.of()));
             } else if (cfg instanceof DenseLayer || cfg instanceof OutputLayer) {
                 BaseLayer dense = (BaseLayer) cfg;
+                if (!flat && h == 1 && w == 1) {
+                    // A feed-forward input described as [C, 1, 1]: flattening it changes nothing.
+                    nodes.add(new NetworkNode(i, name, new LayerSpec.Flatten(), Map.of()));
+                    flat = true;
+                }
                 if (!flat) {
                     throw new UnsupportedLayerException(i, type, name, "a dense layer on a [C, H, W] input without a flatten preprocessor");
                 }

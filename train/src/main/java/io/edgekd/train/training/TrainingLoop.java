@@ -1,0 +1,308 @@
+package io.edgekd.train.training;
+
+import io.edgekd.core.dataset.ImageDataset;
+import io.edgekd.core.metrics.Evaluation;
+import io.edgekd.core.spec.ModelRole;
+import io.edgekd.core.spec.ModelSpec;
+import io.edgekd.core.spec.Normalization;
+import io.edgekd.train.backend.TrainingBackend;
+import io.edgekd.train.data.Augmentation;
+import io.edgekd.train.data.BatchSource;
+import io.edgekd.train.eval.Dl4jEvaluator;
+import io.edgekd.train.model.ModelFileException;
+import io.edgekd.train.model.TrainedModel;
+import io.edgekd.train.report.ProgressBar;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The epoch loop shared by {@link SupervisedTrainer} and {@code io.edgekd.train.distill.Distiller}: seeded
+ * shuffling and augmentation, minibatch updates, validation into a learning curve, early stopping on validation
+ * log loss, a checkpoint after every epoch (written atomically), resume, and a stop with a clear message when
+ * the loss turns NaN.
+ *
+ * <p>Reproducibility: the network's initial weights come from the seed; epoch {@code e} shuffles with a stream
+ * derived from the seed and {@code e}, and re-seeds ND4J's generator (dropout) the same way, so a run resumed
+ * from a checkpoint sees the same batches as one that was never interrupted.
+ */
+public final class TrainingLoop {
+    /** Checkpoint of the last finished epoch, with optimiser state. */
+    public static final String LAST_CHECKPOINT = "last.zip";
+    /** Checkpoint of the epoch with the lowest validation log loss. */
+    public static final String BEST_CHECKPOINT = "best.zip";
+
+    /**
+     * A teacher's contribution to a run.
+     *
+     * @param model              the teacher
+     * @param logitsOnAugmented  compute teacher logits on each augmented batch instead of caching them once
+     */
+    public record Teacher(TrainedModel model, boolean logitsOnAugmented) {
+    }
+
+    /**
+     * Everything a run needs.
+     *
+     * @param name             run name (progress, curve)
+     * @param net              the network to train (already initialised, possibly resumed)
+     * @param spec             its spec (provenance is completed at the end)
+     * @param train            training examples, classes in the spec's order
+     * @param validation       validation examples
+     * @param epochs           epochs to run in all (a resumed run continues to this number)
+     * @param batchSize        minibatch size
+     * @param seed             run seed
+     * @param augmentation     augmentation
+     * @param validationEvery  also validate every this many iterations (0: once per epoch)
+     * @param patience         epochs without validation-loss improvement before stopping (0: never stop early)
+     * @param checkpointDir    where checkpoints go, or null for none
+     * @param teacher          the teacher, or null
+     * @param progress         progress bar
+     * @param provenance       provenance entries to record
+     * @param transferred      layers already transferred into {@code net}
+     * @param resumeState      state of the checkpoint being resumed, or null
+     * @param role             the role of the trained model
+     */
+    public record Settings(String name, MultiLayerNetwork net, ModelSpec spec, ImageDataset train, ImageDataset validation,
+                           int epochs, int batchSize, long seed, Augmentation augmentation, int validationEvery, int patience,
+                           Path checkpointDir, Teacher teacher, ProgressBar progress, Map<String, String> provenance,
+                           List<String> transferred, Map<String, String> resumeState, ModelRole role) {
+    }
+
+    private TrainingLoop() {
+    }
+
+    /**
+     * @param dir a checkpoint folder
+     * @throws TrainingException if it cannot be created or written, said before any training happens
+     */
+    public static void checkWritable(Path dir) throws TrainingException {
+        if (dir == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new TrainingException("checkpoint folder " + dir + ": expected a writable folder, cannot create it (" + e + ")", e);
+        }
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new TrainingException("checkpoint folder " + dir + ": expected a writable folder, found "
+                    + (Files.isDirectory(dir) ? "a read-only folder" : "a file"));
+        }
+        try {
+            Path probe = Files.createTempFile(dir, ".write-test", ".tmp");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new TrainingException("checkpoint folder " + dir + ": expected a writable folder, cannot write into it (" + e + ")", e);
+        }
+    }
+
+    /**
+     * Runs the loop.
+     *
+     * @param s settings
+     * @return the result
+     * @throws TrainingException on NaN loss or checkpoint failure
+     */
+    public static TrainingResult run(Settings s) throws TrainingException {
+        long wallStart = System.nanoTime();
+        TrainingBackend.init();
+        MultiLayerNetwork net = s.net();
+        Normalization norm = s.spec().normalization();
+        BatchSource source = new BatchSource(s.train(), norm);
+        int n = s.train().size();
+        if (n == 0) {
+            throw new IllegalArgumentException("training data: expected at least one example, found none in " + s.train().source());
+        }
+        int batches = (n + s.batchSize() - 1) / s.batchSize();
+
+        double teacherSeconds = 0;
+        float[][] cachedLogits = null;
+        if (s.teacher() != null && !s.teacher().logitsOnAugmented()) {
+            long t0 = System.nanoTime();
+            cachedLogits = Dl4jEvaluator.outputs(s.teacher().model().network(), s.train(), norm, Math.max(256, s.batchSize()));
+            teacherSeconds = (System.nanoTime() - t0) / 1e9;
+        }
+
+        Map<String, String> state = s.resumeState();
+        int startEpoch = state == null ? 0 : Integer.parseInt(state.getOrDefault("epoch", "0"));
+        double fitSeconds = state == null ? 0 : Double.parseDouble(state.getOrDefault("fit_seconds", "0"));
+        double bestLoss = state == null ? Double.POSITIVE_INFINITY : Double.parseDouble(state.getOrDefault("best_val_log_loss", "Infinity"));
+        int bestEpoch = state == null ? 0 : Integer.parseInt(state.getOrDefault("best_epoch", "0"));
+        int badEpochs = state == null ? 0 : Integer.parseInt(state.getOrDefault("bad_epochs", "0"));
+        LearningCurve curve = state != null && state.containsKey("curve")
+                ? LearningCurve.fromCsv(s.name(), state.get("curve")) : new LearningCurve(s.name());
+        INDArray bestParams = null;
+        if (s.patience() > 0 && bestEpoch > 0 && s.checkpointDir() != null && Files.isRegularFile(s.checkpointDir().resolve(BEST_CHECKPOINT))) {
+            try {
+                bestParams = TrainedModel.load(s.checkpointDir().resolve(BEST_CHECKPOINT)).network().params().dup();
+            } catch (ModelFileException e) {
+                throw new TrainingException("cannot read the best checkpoint to resume early stopping: " + e.getMessage(), e);
+            }
+        }
+        long iteration = net.getIterationCount();
+        boolean stoppedEarly = false;
+        int epoch = startEpoch;
+        Path lastCheckpoint = s.checkpointDir() == null ? null : s.checkpointDir().resolve(LAST_CHECKPOINT);
+        boolean haveCheckpoint = state != null;
+
+        while (epoch < s.epochs()) {
+            Nd4j.getRandom().setSeed(s.seed() * 1_000_003L + epoch);
+            int[] order = permutation(n, new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + epoch));
+            s.progress().start(String.format(Locale.ROOT, "%-12s epoch %d/%d", s.name(), epoch + 1, s.epochs()), batches);
+            double lossSum = 0;
+            int lossCount = 0;
+            for (int b = 0; b < batches; b++) {
+                long t0 = System.nanoTime();
+                int from = b * s.batchSize();
+                int to = Math.min(n, from + s.batchSize());
+                int[] pos = new int[to - from];
+                System.arraycopy(order, from, pos, 0, pos.length);
+                INDArray features = source.features(pos, s.augmentation(), s.seed(), epoch);
+                INDArray labels;
+                if (s.teacher() == null) {
+                    labels = source.labels(pos, null);
+                } else if (cachedLogits != null) {
+                    labels = source.labels(pos, cachedLogits);
+                } else {
+                    long tt = System.nanoTime();
+                    float[][] batchLogits = s.teacher().model().network().output(features, false).toFloatMatrix();
+                    labels = source.labelsWithBatchLogits(pos, batchLogits);
+                    teacherSeconds += (System.nanoTime() - tt) / 1e9;
+                }
+                net.fit(new DataSet(features, labels));
+                iteration++;
+                double score = net.score();
+                fitSeconds += (System.nanoTime() - t0) / 1e9;
+                if (!Double.isFinite(score)) {
+                    s.progress().finish();
+                    throw new TrainingException(String.format(Locale.ROOT,
+                            "%s: the loss became %s at iteration %d (epoch %d, batch %d); training stopped. %s",
+                            s.name(), Double.isNaN(score) ? "NaN" : "infinite", iteration, epoch + 1, b + 1,
+                            haveCheckpoint ? "The last good checkpoint is " + lastCheckpoint + "."
+                                    : "No checkpoint was written yet (the first epoch did not finish)." )
+                            + " Try a lower learning rate.");
+                }
+                lossSum += score;
+                lossCount++;
+                s.progress().update(b + 1, String.format(Locale.ROOT, "loss %.4f", lossSum / lossCount));
+                boolean endOfEpoch = b == batches - 1;
+                if (!endOfEpoch && s.validationEvery() > 0 && iteration % s.validationEvery() == 0) {
+                    curve.add(point(net, s, norm, iteration, epoch + (b + 1.0) / batches, lossSum / lossCount, fitSeconds));
+                    lossSum = 0;
+                    lossCount = 0;
+                }
+            }
+            s.progress().finish();
+            net.incrementEpochCount();
+            epoch++;
+            CurvePoint p = point(net, s, norm, iteration, epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, fitSeconds);
+            curve.add(p);
+            if (p.validationLogLoss() < bestLoss) {
+                bestLoss = p.validationLogLoss();
+                bestEpoch = epoch;
+                badEpochs = 0;
+                if (s.patience() > 0) {
+                    bestParams = net.params().dup();
+                    if (s.checkpointDir() != null) {
+                        save(new TrainedModel(net, s.spec(), Map.of("epoch", Integer.toString(epoch))), s.checkpointDir().resolve(BEST_CHECKPOINT), false);
+                    }
+                }
+            } else {
+                badEpochs++;
+            }
+            if (s.checkpointDir() != null) {
+                Map<String, String> st = new LinkedHashMap<>();
+                st.put("epoch", Integer.toString(epoch));
+                st.put("iteration", Long.toString(iteration));
+                st.put("fit_seconds", Double.toString(fitSeconds));
+                st.put("best_val_log_loss", Double.toString(bestLoss));
+                st.put("best_epoch", Integer.toString(bestEpoch));
+                st.put("bad_epochs", Integer.toString(badEpochs));
+                st.put("seed", Long.toString(s.seed()));
+                st.put("name", s.name());
+                st.put("curve", curve.toCsv());
+                save(new TrainedModel(net, s.spec(), st), lastCheckpoint, true);
+                haveCheckpoint = true;
+            }
+            if (s.patience() > 0 && badEpochs >= s.patience()) {
+                stoppedEarly = epoch < s.epochs();
+                break;
+            }
+        }
+        if (s.patience() > 0 && bestParams != null && bestEpoch != epoch) {
+            net.setParams(bestParams);
+        }
+        int returnedEpoch = s.patience() > 0 && bestEpoch > 0 ? bestEpoch : epoch;
+        Evaluation validation = Dl4jEvaluator.evaluate(net, s.validation(), norm, 256);
+        double wall = (System.nanoTime() - wallStart) / 1e9;
+        double ips = fitSeconds > 0 ? imagesSeen(iteration, n, s.batchSize(), batches) / fitSeconds : 0;
+
+        ModelSpec.Builder spec = s.spec().toBuilder().role(s.role());
+        spec.provenance(s.provenance());
+        spec.provenance("seed", Long.toString(s.seed()));
+        spec.provenance("train.data", s.train().source());
+        spec.provenance("train.data.fingerprint", s.train().fingerprint());
+        spec.provenance("train.examples", Integer.toString(n));
+        spec.provenance("train.epochs", Integer.toString(epoch));
+        spec.provenance("train.iterations", Long.toString(iteration));
+        spec.provenance("train.batch_size", Integer.toString(s.batchSize()));
+        spec.provenance("train.augmentation", s.augmentation().toString());
+        spec.provenance("train.seconds", String.format(Locale.ROOT, "%.1f", fitSeconds));
+        spec.provenance("train.best_epoch", Integer.toString(returnedEpoch));
+        spec.provenance("validation.data.fingerprint", s.validation().fingerprint());
+        spec.provenance("metrics.validation.accuracy", String.format(Locale.ROOT, "%.6f", validation.accuracy()));
+        spec.provenance("metrics.validation.log_loss", String.format(Locale.ROOT, "%.6f", validation.logLoss()));
+        if (!s.transferred().isEmpty()) {
+            spec.provenance("transfer.layers", String.join(",", s.transferred()));
+        }
+        TrainedModel model = new TrainedModel(net, spec.build(), Map.of());
+        return new TrainingResult(model, curve, validation, epoch, iteration, fitSeconds, wall, teacherSeconds, ips, returnedEpoch,
+                stoppedEarly, s.transferred());
+    }
+
+    /** Images processed in {@code iterations} minibatches of an epoch of {@code n} examples. */
+    private static double imagesSeen(long iterations, int n, int batchSize, int batchesPerEpoch) {
+        long full = iterations / batchesPerEpoch;
+        long rest = iterations % batchesPerEpoch;
+        return full * (double) n + Math.min(n, rest * batchSize);
+    }
+
+    private static CurvePoint point(MultiLayerNetwork net, Settings s, Normalization norm, long iteration, double epoch, double trainLoss,
+                                    double fitSeconds) {
+        Evaluation e = Dl4jEvaluator.evaluate(net, s.validation(), norm, 256);
+        return new CurvePoint(iteration, epoch, trainLoss, e.accuracy(), e.logLoss(), fitSeconds);
+    }
+
+    private static void save(TrainedModel model, Path file, boolean withUpdater) throws TrainingException {
+        try {
+            model.save(file, withUpdater);
+        } catch (IOException e) {
+            throw new TrainingException("cannot write checkpoint " + file + ": " + e, e);
+        }
+    }
+
+    static int[] permutation(int n, SplittableRandom random) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}
