@@ -1,0 +1,98 @@
+package io.edgekd.train.cli;
+
+import io.edgekd.core.spec.ModelRole;
+import io.edgekd.train.distill.Distiller;
+import io.edgekd.train.distill.KnowledgeDistillationLoss;
+import io.edgekd.train.model.TrainedModel;
+import io.edgekd.train.network.StudentNetwork;
+import io.edgekd.train.training.SupervisedTrainer;
+import io.edgekd.train.training.TrainingResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code edgekd-train student}: trains a student, from a teacher by distillation or alone, and saves it. */
+@Command(name = "student", mixinStandardHelpOptions = true,
+        description = "Train a student network: by knowledge distillation from --teacher (optionally starting from its stem), or alone.")
+public final class StudentCommand implements Callable<Integer> {
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    TrainingFlags training;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "where to save the model (.zip)")
+    Path out;
+
+    @Option(names = "--teacher", paramLabel = "FILE", description = "a trained teacher (.zip); without it the student trains alone")
+    Path teacher;
+
+    @Option(names = "--temperature", defaultValue = "4", description = "distillation temperature T (default: ${DEFAULT-VALUE})")
+    double temperature;
+
+    @Option(names = "--alpha", defaultValue = "0.9", description = "weight of the teacher's soft targets (default: ${DEFAULT-VALUE})")
+    double alpha;
+
+    @Option(names = "--transfer", description = "start the student's stem from the teacher's weights")
+    boolean transfer;
+
+    @Option(names = "--freeze", defaultValue = "0", description = "freeze the first K layers (3 = the transferred stem)")
+    int freeze;
+
+    @Option(names = "--teacher-on-augmented", description = "teacher logits from each augmented batch instead of cached once")
+    boolean teacherOnAugmented;
+
+    @Option(names = "--initial", paramLabel = "FILE", description = "continue from a previously trained student (.zip) instead of a fresh one")
+    Path initial;
+
+    @Option(names = "--stem", defaultValue = "32", description = "stem filters, as the teacher's (default: ${DEFAULT-VALUE})")
+    int stem;
+
+    @Option(names = "--width-multiplier", defaultValue = "1.0", description = "channel multiplier (default: ${DEFAULT-VALUE})")
+    double widthMultiplier;
+
+    @Option(names = "--stages", defaultValue = "2", description = "stages, each halving the resolution (default: ${DEFAULT-VALUE})")
+    int stages;
+
+    @Option(names = "--blocks", defaultValue = "2", description = "depthwise-separable blocks per stage (default: ${DEFAULT-VALUE})")
+    int blocks;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "write the learning curve (CSV, PNG) and confusion matrix (PNG) here")
+    Path report;
+
+    @Override
+    public Integer call() throws Exception {
+        Commands.checkOutput(out);
+        StudentNetwork family = StudentNetwork.builder().stemFilters(stem).widthMultiplier(widthMultiplier).stages(stages)
+                .blocksPerStage(blocks).build();
+        DataOptions.Loaded d = data.load(training.quiet);
+        TrainingResult r;
+        String name;
+        if (teacher != null) {
+            TrainedModel t = TrainedModel.load(teacher);
+            new KnowledgeDistillationLoss(alpha, temperature);
+            name = transfer ? "student-kd-transfer" : "student-kd";
+            r = Distiller.builder().teacher(t).student(family).temperature(temperature).alpha(alpha).transferStem(transfer)
+                    .freezeLayers(freeze).teacherLogitsOnAugmented(teacherOnAugmented)
+                    .initialStudent(initial == null ? null : TrainedModel.load(initial))
+                    .options(training.toOptions(name)).build().train(d.train(), d.validation());
+        } else {
+            if (transfer) {
+                throw new IllegalArgumentException("--transfer: expected a --teacher to transfer from, found none");
+            }
+            name = "student";
+            SupervisedTrainer.Builder b = SupervisedTrainer.builder().family(family).role(ModelRole.STUDENT).freezeLayers(freeze)
+                    .options(training.toOptions(name));
+            if (initial != null) {
+                b.initial(TrainedModel.load(initial));
+            }
+            r = b.build().train(d.train(), d.validation());
+        }
+        r.model().save(out, false);
+        Commands.summarise(name, d, r, out, report);
+        return 0;
+    }
+}

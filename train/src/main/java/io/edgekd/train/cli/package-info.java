@@ -1,0 +1,2 @@
+/** The edgekd-train command line. */
+package io.edgekd.train.cli;
