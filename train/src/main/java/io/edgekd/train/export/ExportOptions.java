@@ -208,7 +208,12 @@ public final class ExportOptions {
             return this;
         }
 
-        /** @param tolerance largest accepted absolute difference of a probability, positive @return this */
+        /**
+         * @param tolerance largest accepted absolute difference of a probability, positive. A differing top class
+         *                  fails the check too, unless DL4J's two candidates are themselves within this tolerance
+         *                  of each other (a tie at float precision).
+         * @return this
+         */
         public Builder tolerance(double tolerance) {
             if (!(tolerance > 0) || !Double.isFinite(tolerance)) {
                 throw new IllegalArgumentException("tolerance: expected a finite value > 0, found " + tolerance);

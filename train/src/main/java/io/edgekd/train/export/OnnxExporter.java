@@ -57,8 +57,9 @@ import java.util.Set;
  *       explicit {@code pads}: DL4J's SAME mode puts the odd pixel bottom/right (ONNX's SAME_UPPER), written out
  *       per layer from the running spatial size; Truncate and Strict pad symmetrically;</li>
  *   <li>a batch norm right after a convolution is folded into it by default,
- *       {@code W' = W·γ/√(var+ε)}, {@code b' = (b − mean)·γ/√(var+ε) + β} (Ioffe &amp; Szegedy 2015, eq. for
- *       inference); any other batch norm, or every one with folding off, becomes {@code BatchNormalization};</li>
+ *       {@code W' = W·γ/√(var+ε)}, {@code b' = (b − mean)·γ/√(var+ε) + β} (the inference form of batch norm,
+ *       Ioffe &amp; Szegedy 2015, Algorithm 2, step 11, computed in double precision); any other batch norm, or every
+ *       one with folding off, becomes {@code BatchNormalization};</li>
  *   <li>ReLU → {@code Relu}, ReLU6 → {@code Clip(0, 6)}, leaky ReLU → {@code LeakyRelu}, softmax →
  *       {@code Softmax(axis=1)}; max/average pooling → {@code MaxPool}/{@code AveragePool}
  *       ({@code count_include_pad=0}, as DL4J divides); global pooling → {@code GlobalAveragePool} or
@@ -70,6 +71,15 @@ import java.util.Set;
  * {@link ExportOptions#logits()} the pre-softmax scores are a second output. With
  * {@link ExportOptions#fusePreprocessing()} the graph takes uint8 {@code [N, H, W, C]} frames and runs
  * {@code Cast → (Gather, to reorder channels) → Mul → Add → Transpose} before the network.
+ *
+ * <p>The exported spec is the given one with what the export decided: input form (from the options, whatever
+ * the given spec says), the accepted pixel order (normalisation constants listed in that order), a dynamic batch
+ * ({@code -1}, replacing any fixed batch), output kind probabilities, and the logits output name or none.
+ *
+ * <p>The check feeds {@link ExportOptions#checkSamples()} random frames to both and fails when any probability
+ * differs by more than {@link ExportOptions#tolerance()}, or when the top class differs while DL4J's own top two
+ * probabilities are further apart than that tolerance (two classes DL4J itself ties at float precision may come
+ * out in either order). {@link ExportResult#maxAbsDiff()} reports what was measured.
  *
  * <p>The protobuf classes are {@code ai.onnx.proto.OnnxMl} from {@code tribuo-util-onnx}: a small jar on plain
  * protobuf-java that writes IR versions up to 10 and that the runtime's tests also build models with, where
