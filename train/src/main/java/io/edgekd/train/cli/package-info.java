@@ -1,0 +1,4 @@
+/**
+ * The edgekd-train command line.
+ */
+package io.edgekd.train.cli;
