@@ -24,7 +24,7 @@ import java.io.IOException;
  */
 @Command(name = "edgekd-train", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Teacher/student knowledge distillation for image classifiers that run at camera speed on the edge.",
-        subcommands = {TeacherCommand.class, StudentCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TeacherCommand.class, StudentCommand.class, EvaluateCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class EdgekdTrain {
     private EdgekdTrain() {
     }
@@ -41,6 +41,8 @@ public final class EdgekdTrain {
      * @return exit status
      */
     public static int run(String... args) {
+        // The runtime logs which provider each model runs on; the commands print what matters themselves.
+        java.util.logging.Logger.getLogger("io.edgekd.runtime").setLevel(java.util.logging.Level.WARNING);
         CommandLine cli = new CommandLine(new EdgekdTrain());
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof DatasetException || ex instanceof ModelFileException || ex instanceof TrainingException

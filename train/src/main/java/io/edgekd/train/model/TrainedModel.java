@@ -73,7 +73,7 @@ public final class TrainedModel {
         this.network = Objects.requireNonNull(network, "network");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.state = Collections.unmodifiableMap(new TreeMap<>(state));
-        long out = network.layerSize(network.getnLayers() - 1);
+        long out = io.edgekd.train.network.Dl4jNetworks.numClasses(network);
         if (out != spec.numClasses()) {
             throw new IllegalArgumentException("spec: expected " + out + " labels (the network's outputs), found "
                     + spec.numClasses() + " " + spec.labels());

@@ -287,9 +287,15 @@ public final class Dl4jNetworks {
         return NetworkCost.of(specs(describe(net, input)), input.channels(), input.height(), input.width());
     }
 
-    /** @return the number of classes the network outputs */
+    /** @return the number of classes the network outputs (a parameterless LossLayer passes on its input's size) */
     public static int numClasses(MultiLayerNetwork net) {
-        return net.layerSize(net.getnLayers() - 1);
+        for (int i = net.getnLayers() - 1; i >= 0; i--) {
+            int size = net.layerSize(i);
+            if (size > 0) {
+                return size;
+            }
+        }
+        return 0;
     }
 
     private static void activation(List<NetworkNode> nodes, int i, String type, String name, IActivation fn)

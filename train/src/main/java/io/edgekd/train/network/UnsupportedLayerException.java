@@ -8,8 +8,8 @@ public final class UnsupportedLayerException extends Exception {
     private static final long serialVersionUID = 1L;
 
     /** The layers and settings that are supported, for messages. */
-    public static final String SUPPORTED = "ConvolutionLayer, DepthwiseConvolution2D, SeparableConvolution2D (dilation 1 or more; "
-            + "ConvolutionMode Same, Truncate or Strict), BatchNormalization, ActivationLayer, SubsamplingLayer (MAX or AVG), "
+    public static final String SUPPORTED = "ConvolutionLayer, DepthwiseConvolution2D, SeparableConvolution2D (ConvolutionMode Same, Truncate or Strict; "
+            + "dilation is exported, but DL4J M2.1 runs dilated convolutions only in ConvolutionLayer), BatchNormalization, ActivationLayer, SubsamplingLayer (MAX or AVG), "
             + "GlobalPoolingLayer (MAX or AVG), DenseLayer, OutputLayer, LossLayer, DropoutLayer; activations IDENTITY, RELU, "
             + "RELU6, LEAKYRELU, SOFTMAX; CnnToFeedForward preprocessing; NCHW or NHWC";
 
