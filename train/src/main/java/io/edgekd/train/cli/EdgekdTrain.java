@@ -24,8 +24,12 @@ import java.io.IOException;
  */
 @Command(name = "edgekd-train", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Teacher/student knowledge distillation for image classifiers that run at camera speed on the edge.",
-        subcommands = {TeacherCommand.class, StudentCommand.class, EvaluateCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {QuickstartCommand.class, TeacherCommand.class, StudentCommand.class, EvaluateCommand.class, ExportCommand.class,
+            CommandLine.HelpCommand.class})
 public final class EdgekdTrain {
+    /** Held so the level sticks: java.util.logging keeps loggers only weakly. */
+    private static final java.util.logging.Logger RUNTIME_LOG = java.util.logging.Logger.getLogger("io.edgekd.runtime");
+
     private EdgekdTrain() {
     }
 
@@ -42,7 +46,7 @@ public final class EdgekdTrain {
      */
     public static int run(String... args) {
         // The runtime logs which provider each model runs on; the commands print what matters themselves.
-        java.util.logging.Logger.getLogger("io.edgekd.runtime").setLevel(java.util.logging.Level.WARNING);
+        RUNTIME_LOG.setLevel(java.util.logging.Level.WARNING);
         CommandLine cli = new CommandLine(new EdgekdTrain());
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof DatasetException || ex instanceof ModelFileException || ex instanceof TrainingException

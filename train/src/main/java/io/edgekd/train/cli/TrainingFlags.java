@@ -50,6 +50,13 @@ public final class TrainingFlags {
     @Option(names = "--patience", defaultValue = "0", description = "stop after this many epochs without a lower validation loss (0: off)")
     int patience;
 
+    @Option(names = "--keep-best", description = "return the weights of the best validation point rather than the last")
+    boolean keepBest;
+
+    @Option(names = "--precise-bn", defaultValue = "512",
+            description = "re-estimate batch-norm statistics from this many training images before each validation, 0 for off (default: ${DEFAULT-VALUE})")
+    int preciseBatchNorm;
+
     @Option(names = "--validate-every", defaultValue = "0", description = "also validate every this many iterations (0: per epoch)")
     int validateEvery;
 
@@ -68,7 +75,7 @@ public final class TrainingFlags {
     TrainingOptions toOptions(String name) {
         OptimizerConfig opt = new OptimizerConfig(optimizer, learningRate, momentum, weightDecay, schedule, stepEpochs, stepGamma);
         return TrainingOptions.builder().name(name).epochs(epochs).batchSize(batch).seed(seed).optimizer(opt)
-                .augmentation(new Augmentation(flip, shift)).patience(patience).validationEvery(validateEvery)
+                .augmentation(new Augmentation(flip, shift)).patience(patience).keepBest(keepBest).preciseBatchNorm(preciseBatchNorm).validationEvery(validateEvery)
                 .checkpointDir(checkpoints).resumeFrom(resume).progress(quiet ? ProgressBar.quiet() : ProgressBar.console()).build();
     }
 }

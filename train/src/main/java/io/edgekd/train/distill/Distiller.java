@@ -141,7 +141,7 @@ public final class Distiller {
         }
         TrainingLoop.Settings s = new TrainingLoop.Settings(options.name(), net, spec, train, validation, options.epochs(),
                 options.batchSize(), options.seed(), options.augmentation(), options.validationEvery(), options.patience(),
-                options.checkpointDir(), new TrainingLoop.Teacher(teacher, teacherLogitsOnAugmented), options.progress(), provenance,
+                options.keepBest(), options.preciseBatchNorm(), options.checkpointDir(), new TrainingLoop.Teacher(teacher, teacherLogitsOnAugmented), options.progress(), provenance,
                 transferred, state, ModelRole.STUDENT);
         return TrainingLoop.run(s);
     }

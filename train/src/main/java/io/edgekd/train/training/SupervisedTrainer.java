@@ -99,7 +99,7 @@ public final class SupervisedTrainer {
             provenance.put("train.frozen_layers", Integer.toString(freezeLayers));
         }
         TrainingLoop.Settings s = new TrainingLoop.Settings(options.name(), net, spec, train, validation, options.epochs(), options.batchSize(),
-                options.seed(), options.augmentation(), options.validationEvery(), options.patience(), options.checkpointDir(), null,
+                options.seed(), options.augmentation(), options.validationEvery(), options.patience(), options.keepBest(), options.preciseBatchNorm(), options.checkpointDir(), null,
                 options.progress(), provenance, List.of(), state, role);
         return TrainingLoop.run(s);
     }

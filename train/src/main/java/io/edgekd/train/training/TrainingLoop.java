@@ -65,6 +65,8 @@ public final class TrainingLoop {
      * @param augmentation     augmentation
      * @param validationEvery  also validate every this many iterations (0: once per epoch)
      * @param patience         epochs without validation-loss improvement before stopping (0: never stop early)
+     * @param keepBest         return the weights of the validation point with the lowest log loss (always on with patience)
+     * @param preciseBatchNorm images for re-estimating batch-norm statistics before each validation (0: off)
      * @param checkpointDir    where checkpoints go, or null for none
      * @param teacher          the teacher, or null
      * @param progress         progress bar
@@ -75,7 +77,7 @@ public final class TrainingLoop {
      */
     public record Settings(String name, MultiLayerNetwork net, ModelSpec spec, ImageDataset train, ImageDataset validation,
                            int epochs, int batchSize, long seed, Augmentation augmentation, int validationEvery, int patience,
-                           Path checkpointDir, Teacher teacher, ProgressBar progress, Map<String, String> provenance,
+                           boolean keepBest, int preciseBatchNorm, Path checkpointDir, Teacher teacher, ProgressBar progress, Map<String, String> provenance,
                            List<String> transferred, Map<String, String> resumeState, ModelRole role) {
     }
 
@@ -142,8 +144,12 @@ public final class TrainingLoop {
         int badEpochs = state == null ? 0 : Integer.parseInt(state.getOrDefault("bad_epochs", "0"));
         LearningCurve curve = state != null && state.containsKey("curve")
                 ? LearningCurve.fromCsv(s.name(), state.get("curve")) : new LearningCurve(s.name());
+        boolean keepBest = s.keepBest() || s.patience() > 0;
+        double bestPointLoss = state == null ? Double.POSITIVE_INFINITY
+                : Double.parseDouble(state.getOrDefault("best_point_log_loss", "Infinity"));
+        long bestIteration = state == null ? 0 : Long.parseLong(state.getOrDefault("best_iteration", "0"));
         INDArray bestParams = null;
-        if (s.patience() > 0 && bestEpoch > 0 && s.checkpointDir() != null && Files.isRegularFile(s.checkpointDir().resolve(BEST_CHECKPOINT))) {
+        if (keepBest && bestIteration > 0 && s.checkpointDir() != null && Files.isRegularFile(s.checkpointDir().resolve(BEST_CHECKPOINT))) {
             try {
                 bestParams = TrainedModel.load(s.checkpointDir().resolve(BEST_CHECKPOINT)).network().params().dup();
             } catch (ModelFileException e) {
@@ -151,6 +157,7 @@ public final class TrainingLoop {
             }
         }
         long iteration = net.getIterationCount();
+        long lastSavedBest = bestIteration;
         boolean stoppedEarly = false;
         int epoch = startEpoch;
         Path lastCheckpoint = s.checkpointDir() == null ? null : s.checkpointDir().resolve(LAST_CHECKPOINT);
@@ -198,9 +205,16 @@ public final class TrainingLoop {
                 s.progress().update(b + 1, String.format(Locale.ROOT, "loss %.4f", lossSum / lossCount));
                 boolean endOfEpoch = b == batches - 1;
                 if (!endOfEpoch && s.validationEvery() > 0 && iteration % s.validationEvery() == 0) {
-                    curve.add(point(net, s, norm, iteration, epoch + (b + 1.0) / batches, lossSum / lossCount, fitSeconds));
+                    CurvePoint mid = point(net, s, norm, iteration, epoch + (b + 1.0) / batches, lossSum / lossCount, fitSeconds);
+                    curve.add(mid);
                     lossSum = 0;
                     lossCount = 0;
+                    if (keepBest && mid.validationLogLoss() < bestPointLoss) {
+                        bestPointLoss = mid.validationLogLoss();
+                        bestIteration = iteration;
+                        bestParams = net.params().dup();
+                        bestEpoch = epoch + 1;
+                    }
                 }
             }
             s.progress().finish();
@@ -210,16 +224,25 @@ public final class TrainingLoop {
             curve.add(p);
             if (p.validationLogLoss() < bestLoss) {
                 bestLoss = p.validationLogLoss();
-                bestEpoch = epoch;
                 badEpochs = 0;
-                if (s.patience() > 0) {
-                    bestParams = net.params().dup();
-                    if (s.checkpointDir() != null) {
-                        save(new TrainedModel(net, s.spec(), Map.of("epoch", Integer.toString(epoch))), s.checkpointDir().resolve(BEST_CHECKPOINT), false);
-                    }
-                }
             } else {
                 badEpochs++;
+            }
+            if (keepBest && p.validationLogLoss() < bestPointLoss) {
+                bestPointLoss = p.validationLogLoss();
+                bestIteration = iteration;
+                bestParams = net.params().dup();
+                bestEpoch = epoch;
+            }
+            if (keepBest && bestParams != null && s.checkpointDir() != null && bestIteration > 0) {
+                Path bestFile = s.checkpointDir().resolve(BEST_CHECKPOINT);
+                if (bestIteration != lastSavedBest || !Files.isRegularFile(bestFile)) {
+                    INDArray current = net.params().dup();
+                    net.setParams(bestParams);
+                    save(new TrainedModel(net, s.spec(), Map.of("iteration", Long.toString(bestIteration))), bestFile, false);
+                    net.setParams(current);
+                    lastSavedBest = bestIteration;
+                }
             }
             if (s.checkpointDir() != null) {
                 Map<String, String> st = new LinkedHashMap<>();
@@ -228,6 +251,8 @@ public final class TrainingLoop {
                 st.put("fit_seconds", Double.toString(fitSeconds));
                 st.put("best_val_log_loss", Double.toString(bestLoss));
                 st.put("best_epoch", Integer.toString(bestEpoch));
+                st.put("best_point_log_loss", Double.toString(bestPointLoss));
+                st.put("best_iteration", Long.toString(bestIteration));
                 st.put("bad_epochs", Integer.toString(badEpochs));
                 st.put("seed", Long.toString(s.seed()));
                 st.put("name", s.name());
@@ -240,10 +265,10 @@ public final class TrainingLoop {
                 break;
             }
         }
-        if (s.patience() > 0 && bestParams != null && bestEpoch != epoch) {
+        if (keepBest && bestParams != null && bestIteration != iteration) {
             net.setParams(bestParams);
         }
-        int returnedEpoch = s.patience() > 0 && bestEpoch > 0 ? bestEpoch : epoch;
+        int returnedEpoch = keepBest && bestEpoch > 0 ? bestEpoch : epoch;
         Evaluation validation = Dl4jEvaluator.evaluate(net, s.validation(), norm, 256);
         double wall = (System.nanoTime() - wallStart) / 1e9;
         double ips = fitSeconds > 0 ? imagesSeen(iteration, n, s.batchSize(), batches) / fitSeconds : 0;
@@ -260,6 +285,9 @@ public final class TrainingLoop {
         spec.provenance("train.augmentation", s.augmentation().toString());
         spec.provenance("train.seconds", String.format(Locale.ROOT, "%.1f", fitSeconds));
         spec.provenance("train.best_epoch", Integer.toString(returnedEpoch));
+        if (keepBest) {
+            spec.provenance("train.best_iteration", Long.toString(bestIteration));
+        }
         spec.provenance("validation.data.fingerprint", s.validation().fingerprint());
         spec.provenance("metrics.validation.accuracy", String.format(Locale.ROOT, "%.6f", validation.accuracy()));
         spec.provenance("metrics.validation.log_loss", String.format(Locale.ROOT, "%.6f", validation.logLoss()));
@@ -280,6 +308,9 @@ public final class TrainingLoop {
 
     private static CurvePoint point(MultiLayerNetwork net, Settings s, Normalization norm, long iteration, double epoch, double trainLoss,
                                     double fitSeconds) {
+        if (s.preciseBatchNorm() > 0) {
+            BatchNormStatistics.recalibrate(net, s.train(), norm, s.preciseBatchNorm(), s.batchSize());
+        }
         Evaluation e = Dl4jEvaluator.evaluate(net, s.validation(), norm, 256);
         return new CurvePoint(iteration, epoch, trainLoss, e.accuracy(), e.logLoss(), fitSeconds);
     }

@@ -26,12 +26,19 @@ import java.util.Objects;
  * @param augmentation    training-time augmentation
  * @param validationEvery extra validation points every this many iterations (0: once per epoch)
  * @param patience        early stopping after this many epochs without a lower validation log loss (0: off)
+ * @param keepBest        return the weights of the validation point with the lowest log loss rather than the last
+ *                        (implied by early stopping)
+ * @param preciseBatchNorm training images whose batch statistics replace the batch-norm running averages before
+ *                        every validation and at the end ({@link BatchNormStatistics}); 0 keeps DL4J's averages
  * @param checkpointDir   folder for {@code last.zip} and {@code best.zip}, or null
  * @param resumeFrom      a {@code last.zip} to continue from, or null
  * @param progress        progress display
  */
 public record TrainingOptions(String name, int epochs, int batchSize, long seed, OptimizerConfig optimizer, Augmentation augmentation,
-                              int validationEvery, int patience, Path checkpointDir, Path resumeFrom, ProgressBar progress) {
+                              int validationEvery, int patience, boolean keepBest, int preciseBatchNorm, Path checkpointDir, Path resumeFrom, ProgressBar progress) {
+    /** Images used to re-estimate batch-norm statistics by default. */
+    public static final int DEFAULT_PRECISE_BATCH_NORM = 512;
+
     /** Validates. */
     public TrainingOptions {
         Objects.requireNonNull(name, "name");
@@ -65,6 +72,8 @@ public record TrainingOptions(String name, int epochs, int batchSize, long seed,
         b.augmentation = augmentation;
         b.validationEvery = validationEvery;
         b.patience = patience;
+        b.keepBest = keepBest;
+        b.preciseBatchNorm = preciseBatchNorm;
         b.checkpointDir = checkpointDir;
         b.resumeFrom = resumeFrom;
         b.progress = progress;
@@ -89,6 +98,8 @@ public record TrainingOptions(String name, int epochs, int batchSize, long seed,
         private Augmentation augmentation = Augmentation.NONE;
         private int validationEvery;
         private int patience;
+        private boolean keepBest;
+        private int preciseBatchNorm = DEFAULT_PRECISE_BATCH_NORM;
         private Path checkpointDir;
         private Path resumeFrom;
         private ProgressBar progress = ProgressBar.console();
@@ -144,6 +155,29 @@ public record TrainingOptions(String name, int epochs, int batchSize, long seed,
             return this;
         }
 
+        /**
+         * @param keep return the weights of the best validation point (lowest log loss) rather than the last;
+         *             batch-norm statistics make the last point of a short run noisy
+         * @return this
+         */
+        public Builder keepBest(boolean keep) {
+            this.keepBest = keep;
+            return this;
+        }
+
+        /**
+         * @param examples training images whose batch statistics replace DL4J's running batch-norm averages before each
+         *                 validation and at the end (default {@value TrainingOptions#DEFAULT_PRECISE_BATCH_NORM}); 0 for off
+         * @return this
+         */
+        public Builder preciseBatchNorm(int examples) {
+            if (examples < 0) {
+                throw new IllegalArgumentException("preciseBatchNorm: expected >= 0, found " + examples);
+            }
+            this.preciseBatchNorm = examples;
+            return this;
+        }
+
         /** @param dir checkpoint folder, created if missing; null for none @return this */
         public Builder checkpointDir(Path dir) {
             this.checkpointDir = dir;
@@ -164,8 +198,8 @@ public record TrainingOptions(String name, int epochs, int batchSize, long seed,
 
         /** @return the options */
         public TrainingOptions build() {
-            return new TrainingOptions(name, epochs, batchSize, seed, optimizer, augmentation, validationEvery, patience, checkpointDir,
-                    resumeFrom, progress);
+            return new TrainingOptions(name, epochs, batchSize, seed, optimizer, augmentation, validationEvery, patience, keepBest,
+                    preciseBatchNorm, checkpointDir, resumeFrom, progress);
         }
     }
 }
