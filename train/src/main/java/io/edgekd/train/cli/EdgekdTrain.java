@@ -24,7 +24,7 @@ import java.io.IOException;
  */
 @Command(name = "edgekd-train", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Teacher/student knowledge distillation for image classifiers that run at camera speed on the edge.",
-        subcommands = {QuickstartCommand.class, TeacherCommand.class, StudentCommand.class, EvaluateCommand.class, ExportCommand.class,
+        subcommands = {QuickstartCommand.class, ReproduceCommand.class, TeacherCommand.class, StudentCommand.class, EvaluateCommand.class, ExportCommand.class,
             CommandLine.HelpCommand.class})
 public final class EdgekdTrain {
     /** Held so the level sticks: java.util.logging keeps loggers only weakly. */

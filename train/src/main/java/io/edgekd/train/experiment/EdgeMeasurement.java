@@ -69,6 +69,8 @@ public record EdgeMeasurement(double agreement, double maxProbDiff, double edgeM
                     agree++;
                 }
             }
+            // Let ND4J's OpenMP workers, busy a moment ago, go idle before timing: they would compete for the cores.
+            pause();
             int timed = Math.max(n, 2000);
             for (int p = 0; p < passes.length; p++) {
                 long t0 = System.nanoTime();
@@ -98,6 +100,14 @@ public record EdgeMeasurement(double agreement, double maxProbDiff, double edgeM
             dl4jPasses[p] = (System.nanoTime() - t0) / 1e6 / m;
         }
         return new EdgeMeasurement(n == 0 ? Double.NaN : agree / (double) n, maxDiff, edgeMs, median(dl4jPasses), n);
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static double median(double[] v) {

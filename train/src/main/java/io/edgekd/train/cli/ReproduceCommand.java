@@ -1,0 +1,105 @@
+package io.edgekd.train.cli;
+
+import io.edgekd.core.dataset.FashionMnist;
+import io.edgekd.core.dataset.ImageDataset;
+import io.edgekd.core.dataset.ProgressListener;
+import io.edgekd.core.dataset.Split;
+import io.edgekd.train.data.DataSource;
+import io.edgekd.train.experiment.Experiment;
+import io.edgekd.train.experiment.ExperimentReport;
+import io.edgekd.train.experiment.ModelResult;
+import io.edgekd.train.report.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code edgekd-train reproduce}: Jaiswal &amp; Gajjar's experiment on Fashion-MNIST. Table I analogue on the
+ * 10-class task and two binary tasks (T-shirt/top vs. Shirt, the hard pair; Sneaker vs. Ankle boot): teacher from
+ * scratch, student alone, student by distillation, student by distillation with transfer. Table III analogue:
+ * distilled students for 2, 3, 5 and 10 classes, timed in the edge runtime.
+ */
+@Command(name = "reproduce", mixinStandardHelpOptions = true,
+        description = "Reproduce the paper's Table I and Table III on Fashion-MNIST (full set: an hour or more on two cores).")
+public final class ReproduceCommand implements Callable<Integer> {
+    @Option(names = "--data", defaultValue = "fashion-mnist", paramLabel = "DATA",
+            description = "fashion-mnist (Debian's full set, default), sample, or a folder of Fashion-MNIST IDX files")
+    String data;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
+    Path out;
+
+    @Option(names = "--teacher-epochs", defaultValue = "6", description = "teacher epochs on the 10-class task (default: ${DEFAULT-VALUE})")
+    int teacherEpochs;
+
+    @Option(names = "--student-epochs", defaultValue = "6", description = "student epochs on the 10-class task (default: ${DEFAULT-VALUE})")
+    int studentEpochs;
+
+    @Option(names = "--subset-epochs", defaultValue = "5", description = "epochs of every model on the smaller tasks (default: ${DEFAULT-VALUE})")
+    int subsetEpochs;
+
+    @Option(names = "--teacher-width", defaultValue = "0.5", description = "teacher channel multiplier (default: ${DEFAULT-VALUE})")
+    double teacherWidth;
+
+    @Option(names = "--fast", description = "a reduced run: 60 images per class, one epoch, a narrow teacher")
+    boolean fast;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = {"-q", "--quiet"}, description = "no progress bars")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        ExperimentCommands.prepareOutput(out);
+        DataSource src = DataSource.resolve(data, 28, 1, 0.2, seed, ProgressListener.NONE);
+        List<String> c = FashionMnist.CLASSES;
+        record Task(String name, String prefix, List<String> classes, Set<ModelResult.Kind> kinds, boolean main) {
+        }
+        Set<ModelResult.Kind> all = EnumSet.of(ModelResult.Kind.STUDENT, ModelResult.Kind.STUDENT_KD, ModelResult.Kind.STUDENT_KD_TRANSFER);
+        List<Task> tasks = List.of(
+                new Task("10-class", "", c, all, true),
+                new Task("binary: T-shirt/top vs. Shirt", "binary-tshirt-shirt-", List.of(c.get(0), c.get(6)), all, false),
+                new Task("binary: Sneaker vs. Ankle boot", "binary-sneaker-boot-", List.of(c.get(7), c.get(9)), all, false),
+                new Task("ternary: Sandal, Sneaker, Ankle boot", "ternary-footwear-", List.of(c.get(5), c.get(7), c.get(9)),
+                        EnumSet.of(ModelResult.Kind.STUDENT_KD_TRANSFER), false),
+                new Task("5-class: T-shirt/top, Trouser, Pullover, Dress, Coat", "five-class-", c.subList(0, 5),
+                        EnumSet.of(ModelResult.Kind.STUDENT_KD_TRANSFER), false));
+        List<Experiment.TaskResult> results = new ArrayList<>();
+        for (Task t : tasks) {
+            ImageDataset train = ExperimentCommands.limit(src.train().selectClasses(t.classes()), fast ? 60 : 0, seed);
+            ImageDataset test = ExperimentCommands.limit(src.test().selectClasses(t.classes()), fast ? 20 : 0, seed);
+            Split split = train.split(fast ? 0.2 : 0.1, seed);
+            int te = fast ? 1 : (t.main() ? teacherEpochs : subsetEpochs);
+            int se = fast ? 1 : (t.main() ? studentEpochs : subsetEpochs);
+            Experiment.Settings settings = ExperimentCommands.settings(split.train().size(), te, se, fast ? 0.25 : teacherWidth, 64, seed, quiet,
+                    fast ? 2 : 5, fast ? 50 : 300, 512);
+            results.add(new Experiment(settings, out, System.out).run(t.name(), t.prefix(), split.train(), split.validation(), test, t.kinds()));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            ExperimentReport.write(out, "edgekd: Jaiswal & Gajjar's tables reproduced on Fashion-MNIST", command(),
+                    src.name(), results, seconds);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        String md = ExperimentReport.write(out, "edgekd: Jaiswal & Gajjar's tables reproduced on Fashion-MNIST", command(), src.name(),
+                results, seconds);
+        System.out.println();
+        System.out.println(md);
+        System.out.printf(Locale.ROOT, "reproduction finished in %s; report in %s%n", ProgressBar.clock(seconds), out.toAbsolutePath());
+        return 0;
+    }
+
+    private String command() {
+        return "java -jar train/target/edgekd-train.jar reproduce --data " + data + " --out " + out + (fast ? " --fast" : "")
+                + (fast ? "" : String.format(Locale.ROOT, " --teacher-epochs %d --student-epochs %d --subset-epochs %d --teacher-width %s",
+                teacherEpochs, studentEpochs, subsetEpochs, teacherWidth));
+    }
+}
