@@ -15,11 +15,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Small ONNX image classifiers built in the tests with the ONNX protobuf classes, and a plain-Java reference
+ * Small ONNX image classifiers built in the tests (also used by the examples' tests, through the test jar) with the ONNX protobuf classes, and a plain-Java reference
  * of what they compute: Conv 3x3 (pads 1) + bias, Relu, GlobalAveragePool, Flatten, Gemm, Softmax. With fused
  * preprocessing the graph starts with Cast, Mul, Add (per channel, NHWC) and Transpose to NCHW.
  */
-final class TestModels {
+public final class TestModels {
     static final int FILTERS = 4;
 
     final ModelSpec spec;
@@ -28,7 +28,11 @@ final class TestModels {
     final float[] gemmW;
     final float[] gemmB;
 
-    TestModels(ModelSpec spec, long seed) {
+    /**
+     * @param spec the model's contract
+     * @param seed weight seed
+     */
+    public TestModels(ModelSpec spec, long seed) {
         this.spec = spec;
         SplittableRandom r = new SplittableRandom(seed);
         int c = spec.channels();
@@ -104,7 +108,13 @@ final class TestModels {
         return model(false).toByteArray();
     }
 
-    Path write(Path dir, String name) throws IOException {
+    /**
+     * @param dir  folder
+     * @param name file name
+     * @return the written model, with its spec in the metadata
+     * @throws IOException if it cannot be written
+     */
+    public Path write(Path dir, String name) throws IOException {
         return Files.write(dir.resolve(name), toBytes());
     }
 

@@ -1,0 +1,2 @@
+/** Small programs on the edge runtime. */
+package io.edgekd.examples;
