@@ -442,7 +442,15 @@ public final class ImageDataset {
         return members;
     }
 
-    private static int[] permutation(int n, SplittableRandom random) {
+    /**
+     * A uniformly random permutation of {@code 0..n-1} (Fisher–Yates), the one shuffle every edgekd module uses so
+     * that the same seed gives the same order everywhere.
+     *
+     * @param n      length
+     * @param random random stream
+     * @return the permutation
+     */
+    public static int[] permutation(int n, SplittableRandom random) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;

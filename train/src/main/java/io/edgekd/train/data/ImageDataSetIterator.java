@@ -60,18 +60,12 @@ public final class ImageDataSetIterator implements DataSetIterator {
     }
 
     private int[] shuffle(int e) {
+        if (seed >= 0) {
+            return ImageDataset.permutation(size, new SplittableRandom(seed * 0x9E3779B97F4A7C15L + e));
+        }
         int[] p = new int[size];
         for (int i = 0; i < size; i++) {
             p[i] = i;
-        }
-        if (seed >= 0) {
-            SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + e);
-            for (int i = size - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = p[i];
-                p[i] = p[j];
-                p[j] = t;
-            }
         }
         return p;
     }

@@ -5,7 +5,6 @@ import io.edgekd.core.spec.ModelRole;
 import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.train.backend.TrainingBackend;
 import io.edgekd.train.eval.Dl4jEvaluator;
-import io.edgekd.train.model.ModelFileException;
 import io.edgekd.train.model.TrainedModel;
 import io.edgekd.train.network.InputShape;
 import io.edgekd.train.network.NetworkFamily;
@@ -97,12 +96,7 @@ public final class Distiller {
         Map<String, String> state = null;
         List<String> transferred = List.of();
         if (options.resumeFrom() != null) {
-            TrainedModel resumed;
-            try {
-                resumed = TrainedModel.load(options.resumeFrom());
-            } catch (ModelFileException e) {
-                throw new TrainingException("cannot resume from " + options.resumeFrom() + ": " + e.getMessage(), e);
-            }
+            TrainedModel resumed = TrainingLoop.resume(options.resumeFrom());
             net = resumed.network();
             spec = resumed.spec();
             state = resumed.state();

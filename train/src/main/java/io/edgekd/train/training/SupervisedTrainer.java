@@ -8,7 +8,6 @@ import io.edgekd.train.backend.TrainingBackend;
 import io.edgekd.train.data.DatasetStatistics;
 import io.edgekd.train.distill.SoftmaxCrossEntropyLoss;
 import io.edgekd.train.eval.Dl4jEvaluator;
-import io.edgekd.train.model.ModelFileException;
 import io.edgekd.train.model.TrainedModel;
 import io.edgekd.train.network.InputShape;
 import io.edgekd.train.network.NetworkFamily;
@@ -75,7 +74,7 @@ public final class SupervisedTrainer {
         ModelSpec spec;
         Map<String, String> state = null;
         if (options.resumeFrom() != null) {
-            TrainedModel resumed = load(options);
+            TrainedModel resumed = TrainingLoop.resume(options.resumeFrom());
             net = resumed.network();
             spec = resumed.spec();
             state = resumed.state();
@@ -102,14 +101,6 @@ public final class SupervisedTrainer {
                 options.seed(), options.augmentation(), options.validationEvery(), options.patience(), options.keepBest(), options.preciseBatchNorm(), options.checkpointDir(), null,
                 options.progress(), provenance, List.of(), state, role);
         return TrainingLoop.run(s);
-    }
-
-    static TrainedModel load(TrainingOptions options) throws TrainingException {
-        try {
-            return TrainedModel.load(options.resumeFrom());
-        } catch (ModelFileException e) {
-            throw new TrainingException("cannot resume from " + options.resumeFrom() + ": " + e.getMessage(), e);
-        }
     }
 
     /** Builds a {@link SupervisedTrainer}. Thread safety: not thread-safe. */

@@ -85,6 +85,24 @@ public final class TrainingLoop {
     }
 
     /**
+     * @param checkpoint a {@code last.zip} written by this loop
+     * @return the network with its optimiser state, its spec and the loop's state
+     * @throws TrainingException if it cannot be read
+     */
+    public static TrainedModel resume(Path checkpoint) throws TrainingException {
+        try {
+            TrainedModel m = TrainedModel.load(checkpoint);
+            if (!m.state().containsKey("epoch")) {
+                throw new TrainingException("cannot resume from " + checkpoint + ": expected a training checkpoint (last.zip), found a model "
+                        + "without training state");
+            }
+            return m;
+        } catch (ModelFileException e) {
+            throw new TrainingException("cannot resume from " + checkpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * @param dir a checkpoint folder
      * @throws TrainingException if it cannot be created or written, said before any training happens
      */
@@ -165,7 +183,7 @@ public final class TrainingLoop {
 
         while (epoch < s.epochs()) {
             Nd4j.getRandom().setSeed(s.seed() * 1_000_003L + epoch);
-            int[] order = permutation(n, new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + epoch));
+            int[] order = ImageDataset.permutation(n, new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + epoch));
             s.progress().start(String.format(Locale.ROOT, "%-12s epoch %d/%d", s.name(), epoch + 1, s.epochs()), batches);
             double lossSum = 0;
             int lossCount = 0;
@@ -321,19 +339,5 @@ public final class TrainingLoop {
         } catch (IOException e) {
             throw new TrainingException("cannot write checkpoint " + file + ": " + e, e);
         }
-    }
-
-    static int[] permutation(int n, SplittableRandom random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }
