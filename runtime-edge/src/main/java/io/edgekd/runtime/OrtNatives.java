@@ -3,12 +3,12 @@ package io.edgekd.runtime;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
+import io.edgekd.core.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.net.URLConnection;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -151,19 +151,11 @@ final class OrtNatives {
                 conn.getInputStream().close();
                 continue;
             }
-            Path tmp = Files.createTempFile(dir, "." + lib, ".tmp");
-            try {
+            AtomicFiles.write(target, tmp -> {
                 try (InputStream in = conn.getInputStream()) {
                     Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
                 }
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            });
         }
         return dir;
     }

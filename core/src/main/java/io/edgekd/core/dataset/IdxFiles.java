@@ -1,5 +1,7 @@
 package io.edgekd.core.dataset;
 
+import io.edgekd.core.io.AtomicFiles;
+
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
@@ -7,11 +9,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -182,9 +182,7 @@ public final class IdxFiles {
     }
 
     private static void writeAtomically(Path file, Body body) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
+        AtomicFiles.write(file, tmp -> {
             try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp))) {
                 if (file.getFileName().toString().endsWith(".gz")) {
                     // Java writes a fixed gzip header (no name, mtime 0), so equal data gives equal bytes.
@@ -199,14 +197,7 @@ public final class IdxFiles {
                     out.flush();
                 }
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static InputStream open(Path file) throws IOException {

@@ -1,6 +1,7 @@
 package io.edgekd.train.experiment;
 
 import io.edgekd.core.dataset.ImageDataset;
+import io.edgekd.core.io.AtomicFiles;
 import io.edgekd.core.metrics.Evaluation;
 import io.edgekd.core.network.NetworkCost;
 import io.edgekd.core.spec.ModelRole;
@@ -16,6 +17,7 @@ import io.edgekd.train.network.InputShape;
 import io.edgekd.train.network.NetworkFamily;
 import io.edgekd.train.network.UnsupportedLayerException;
 import io.edgekd.train.report.Charts;
+import io.edgekd.train.training.LearningCurve;
 import io.edgekd.train.training.SupervisedTrainer;
 import io.edgekd.train.training.TrainingException;
 import io.edgekd.train.training.TrainingOptions;
@@ -161,7 +163,7 @@ public final class Experiment {
             NetworkCost cost = Dl4jNetworks.cost(model.network(), new InputShape(test.channels(), test.height(), test.width()));
             Charts.confusionMatrix(name + ": " + kind.title() + " on the test split", eval.confusion(),
                     out.resolve("confusion-" + file + ".png"));
-            Files.writeString(out.resolve("curve-" + file + ".csv"), r.curve().toCsv());
+            AtomicFiles.writeString(out.resolve("curve-" + file + ".csv"), r.curve().toCsv());
             ModelResult mr = new ModelResult(label(prefix, kind.fileName()), kind, name, train.classes(), r, eval, cost, onnx, edge,
                     r.curve().iterationsToReach(target));
             models.add(mr);
@@ -169,7 +171,7 @@ public final class Experiment {
                     mr.name(), eval.accuracy(), eval.logLoss(), cost.totalMacs() / 1e6, edge.edgeMsPerFrame(), edge.dl4jMsPerFrame(),
                     edge.agreement());
         }
-        List<io.edgekd.train.training.LearningCurve> curves = new ArrayList<>();
+        List<LearningCurve> curves = new ArrayList<>();
         for (TrainingResult r : runs) {
             curves.add(r.curve());
         }

@@ -1,13 +1,11 @@
 package io.edgekd.train.experiment;
 
+import io.edgekd.core.io.AtomicFiles;
 import io.edgekd.train.report.Json;
 import io.edgekd.train.report.Machine;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,8 +142,8 @@ public final class ExperimentReport {
         if (tableIII.size() > 1) {
             json.put("tableIII", tableIII);
         }
-        writeAtomically(out.resolve("report.md"), md.toString());
-        writeAtomically(out.resolve("report.json"), Json.write(json));
+        AtomicFiles.writeString(out.resolve("report.md"), md.toString());
+        AtomicFiles.writeString(out.resolve("report.json"), Json.write(json));
         return md.toString();
     }
 
@@ -171,19 +169,5 @@ public final class ExperimentReport {
         }
         rows.sort((a, b) -> Integer.compare((int) a.get("classes"), (int) b.get("classes")));
         return rows;
-    }
-
-    private static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, text);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

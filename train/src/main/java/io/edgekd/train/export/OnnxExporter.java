@@ -1,6 +1,7 @@
 package io.edgekd.train.export;
 
 import ai.onnx.proto.OnnxMl;
+import io.edgekd.core.io.AtomicFiles;
 import io.edgekd.core.network.LayerSpec;
 import io.edgekd.core.network.NetworkCost;
 import io.edgekd.core.spec.InputForm;
@@ -25,10 +26,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -156,32 +155,17 @@ public final class OnnxExporter {
             throw new ExportException("cannot write " + abs + ": expected a writable folder, found " + dir + " read-only");
         }
         Built built = build(network, spec);
-        Path tmp = null;
+        ExportResult[] result = new ExportResult[1];
         try {
-            tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-            Files.write(tmp, built.bytes());
-            // Check the bytes as they lie on disk, then publish them.
-            byte[] written = Files.readAllBytes(tmp);
-            ExportResult result = RuntimeCheck.run(network, built.withBytes(written), options);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-            return result.withFile(abs);
+            AtomicFiles.write(abs, tmp -> {
+                Files.write(tmp, built.bytes());
+                // Check the bytes as they lie on disk, then publish them.
+                result[0] = RuntimeCheck.run(network, built.withBytes(Files.readAllBytes(tmp)), options);
+            });
         } catch (IOException e) {
             throw new ExportException("cannot write " + abs + ": " + e, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException e) {
-                    // The export already failed; the original exception says why. Nothing else to do.
-                    tmp.toFile().deleteOnExit();
-                }
-            }
         }
+        return result[0].withFile(abs);
     }
 
     /**

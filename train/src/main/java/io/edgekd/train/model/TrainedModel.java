@@ -1,5 +1,6 @@
 package io.edgekd.train.model;
 
+import io.edgekd.core.io.AtomicFiles;
 import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.core.spec.ModelSpecException;
 import io.edgekd.train.backend.TrainingBackend;
@@ -15,11 +16,9 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -128,34 +127,31 @@ public final class TrainedModel {
             throw new AccessDeniedException(dir.toString(), null, "cannot write " + abs + ": the folder is not writable");
         }
         Path dl4j = Files.createTempFile(dir, "." + abs.getFileName(), ".dl4j.tmp");
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
         try {
             ModelSerializer.writeModel(network, dl4j.toFile(), withUpdater);
-            try (ZipFile in = new ZipFile(dl4j.toFile());
-                 ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
-                Enumeration<? extends ZipEntry> entries = in.entries();
-                while (entries.hasMoreElements()) {
-                    ZipEntry e = entries.nextElement();
-                    if (e.getName().startsWith("edgekd/")) {
-                        continue;
-                    }
-                    out.putNextEntry(new ZipEntry(e.getName()));
-                    try (InputStream is = in.getInputStream(e)) {
-                        is.transferTo(out);
-                    }
-                    out.closeEntry();
-                }
-                writeProperties(out, SPEC_ENTRY, spec.toMetadata());
-                writeProperties(out, STATE_ENTRY, state);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.write(abs, tmp -> copyWithSpec(dl4j, tmp));
         } finally {
             Files.deleteIfExists(dl4j);
-            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private void copyWithSpec(Path dl4j, Path tmp) throws IOException {
+        try (ZipFile in = new ZipFile(dl4j.toFile());
+             ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+            Enumeration<? extends ZipEntry> entries = in.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                if (e.getName().startsWith("edgekd/")) {
+                    continue;
+                }
+                out.putNextEntry(new ZipEntry(e.getName()));
+                try (InputStream is = in.getInputStream(e)) {
+                    is.transferTo(out);
+                }
+                out.closeEntry();
+            }
+            writeProperties(out, SPEC_ENTRY, spec.toMetadata());
+            writeProperties(out, STATE_ENTRY, state);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.edgekd.train.report;
 
+import io.edgekd.core.io.AtomicFiles;
 import io.edgekd.core.metrics.ConfusionMatrix;
 import io.edgekd.train.training.CurvePoint;
 import io.edgekd.train.training.LearningCurve;
@@ -21,10 +22,8 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +43,9 @@ public final class Charts {
     private Charts() {
     }
 
+    /** Losses are drawn on a log axis, which cannot show zero (a perfectly confident, perfectly right model). */
+    private static final double MIN_PLOTTED_LOSS = 1e-6;
+
     /**
      * @param title  picture title
      * @param curves runs to draw, by name
@@ -55,8 +57,13 @@ public final class Charts {
                 .yAxisTitle("accuracy").build();
         XYChart loss = new XYChartBuilder().width(640).height(440).title(title + ": loss (solid validation, dashed training)")
                 .xAxisTitle("iterations").yAxisTitle("log loss").build();
+        // Accuracy rises and loss falls: each legend goes where its curves end up not being.
+        acc.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        loss.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        // A distillation loss starts several times higher than cross-entropy (its T² term); a log axis keeps the
+        // validation curves readable beside it.
+        loss.getStyler().setYAxisLogarithmic(true);
         for (XYChart c : new XYChart[] {acc, loss}) {
-            c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
             c.getStyler().setChartBackgroundColor(Color.WHITE);
             c.getStyler().setMarkerSize(4);
             c.getStyler().setPlotGridLinesColor(new Color(0xdddddd));
@@ -76,10 +83,10 @@ public final class Charts {
                 CurvePoint p = pts.get(k);
                 x[k] = p.iteration();
                 a[k] = p.validationAccuracy();
-                vl[k] = p.validationLogLoss();
+                vl[k] = Math.max(p.validationLogLoss(), MIN_PLOTTED_LOSS);
                 if (Double.isFinite(p.trainLoss())) {
                     tx.add((double) p.iteration());
-                    tl.add(p.trainLoss());
+                    tl.add(Math.max(p.trainLoss(), MIN_PLOTTED_LOSS));
                 }
             }
             Color colour = PALETTE[i++ % PALETTE.length];
@@ -202,18 +209,10 @@ public final class Charts {
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-        try {
+        AtomicFiles.write(abs, tmp -> {
             if (!ImageIO.write(img, "png", tmp.toFile())) {
                 throw new IOException("no PNG writer available");
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }
