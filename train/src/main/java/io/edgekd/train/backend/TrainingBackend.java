@@ -9,6 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Prepares ND4J for training, once per process, before the first network is built or loaded.
@@ -27,9 +28,33 @@ public final class TrainingBackend {
     /** The system property DL4J reads each time it builds a layer. */
     public static final String HELPERS_PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
 
+    /** At most one collection per this many nanoseconds from {@link #releaseNativeGarbage()}. */
+    static final long GC_WINDOW_NANOS = 10_000_000_000L;
+
+    private static final AtomicLong LAST_GC = new AtomicLong(System.nanoTime());
+
     private static Info info;
 
     private TrainingBackend() {
+    }
+
+    /**
+     * Lets the garbage collector free ND4J's off-heap buffers, at most once every ten seconds; training loops call
+     * it every iteration.
+     *
+     * <p>ND4J frees an array's native memory only when the collector reclaims its small Java wrapper. A training
+     * step leaves megabytes of such arrays behind (the teacher at batch 64: about 16 MB), their wrappers overflow
+     * the survivor spaces into the old generation, and with little heap pressure the old generation is never
+     * collected: measured on the 2-core machine, resident memory grew by 40 MB/s until the kernel killed the JVM at
+     * 24 GB. One full collection gives it all back (the resident size then stays flat, the freed memory is reused),
+     * and a collection of this heap takes about 0.1 s, so ten-second windows cost about 1% of training time.
+     */
+    public static void releaseNativeGarbage() {
+        long now = System.nanoTime();
+        long last = LAST_GC.get();
+        if (now - last >= GC_WINDOW_NANOS && LAST_GC.compareAndSet(last, now)) {
+            System.gc();
+        }
     }
 
     /**

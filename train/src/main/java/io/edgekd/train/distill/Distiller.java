@@ -133,11 +133,8 @@ public final class Distiller {
         if (freezeLayers > 0) {
             provenance.put("train.frozen_layers", Integer.toString(freezeLayers));
         }
-        TrainingLoop.Settings s = new TrainingLoop.Settings(options.name(), net, spec, train, validation, options.epochs(),
-                options.batchSize(), options.seed(), options.augmentation(), options.validationEvery(), options.patience(),
-                options.keepBest(), options.preciseBatchNorm(), options.checkpointDir(), new TrainingLoop.Teacher(teacher, teacherLogitsOnAugmented), options.progress(), provenance,
-                transferred, state, ModelRole.STUDENT);
-        return TrainingLoop.run(s);
+        return TrainingLoop.run(new TrainingLoop.Settings(options, net, spec, train, validation,
+                new TrainingLoop.Teacher(teacher, teacherLogitsOnAugmented), provenance, transferred, state, ModelRole.STUDENT));
     }
 
     private static void setLoss(MultiLayerNetwork net, KnowledgeDistillationLoss loss) {

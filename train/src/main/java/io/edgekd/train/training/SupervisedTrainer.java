@@ -97,10 +97,7 @@ public final class SupervisedTrainer {
         if (freezeLayers > 0) {
             provenance.put("train.frozen_layers", Integer.toString(freezeLayers));
         }
-        TrainingLoop.Settings s = new TrainingLoop.Settings(options.name(), net, spec, train, validation, options.epochs(), options.batchSize(),
-                options.seed(), options.augmentation(), options.validationEvery(), options.patience(), options.keepBest(), options.preciseBatchNorm(), options.checkpointDir(), null,
-                options.progress(), provenance, List.of(), state, role);
-        return TrainingLoop.run(s);
+        return TrainingLoop.run(new TrainingLoop.Settings(options, net, spec, train, validation, null, provenance, List.of(), state, role));
     }
 
     /** Builds a {@link SupervisedTrainer}. Thread safety: not thread-safe. */

@@ -6,12 +6,10 @@ import io.edgekd.core.spec.ModelRole;
 import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.core.spec.Normalization;
 import io.edgekd.train.backend.TrainingBackend;
-import io.edgekd.train.data.Augmentation;
 import io.edgekd.train.data.BatchSource;
 import io.edgekd.train.eval.Dl4jEvaluator;
 import io.edgekd.train.model.ModelFileException;
 import io.edgekd.train.model.TrainedModel;
-import io.edgekd.train.report.ProgressBar;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -54,31 +52,21 @@ public final class TrainingLoop {
     /**
      * Everything a run needs.
      *
-     * @param name             run name (progress, curve)
-     * @param net              the network to train (already initialised, possibly resumed)
-     * @param spec             its spec (provenance is completed at the end)
-     * @param train            training examples, classes in the spec's order
-     * @param validation       validation examples
-     * @param epochs           epochs to run in all (a resumed run continues to this number)
-     * @param batchSize        minibatch size
-     * @param seed             run seed
-     * @param augmentation     augmentation
-     * @param validationEvery  also validate every this many iterations (0: once per epoch)
-     * @param patience         epochs without validation-loss improvement before stopping (0: never stop early)
-     * @param keepBest         return the weights of the validation point with the lowest log loss (always on with patience)
-     * @param preciseBatchNorm images for re-estimating batch-norm statistics before each validation (0: off)
-     * @param checkpointDir    where checkpoints go, or null for none
-     * @param teacher          the teacher, or null
-     * @param progress         progress bar
-     * @param provenance       provenance entries to record
-     * @param transferred      layers already transferred into {@code net}
-     * @param resumeState      state of the checkpoint being resumed, or null
-     * @param role             the role of the trained model
+     * @param options     name, epochs (a resumed run continues to this number), batch size, seed, augmentation,
+     *                    validation, early stopping, batch-norm re-estimation, checkpoints and progress
+     * @param net         the network to train (already initialised, possibly resumed)
+     * @param spec        its spec (provenance is completed at the end)
+     * @param train       training examples, classes in the spec's order
+     * @param validation  validation examples
+     * @param teacher     the teacher, or null
+     * @param provenance  provenance entries to record
+     * @param transferred layers already transferred into {@code net}
+     * @param resumeState state of the checkpoint being resumed, or null
+     * @param role        the role of the trained model
      */
-    public record Settings(String name, MultiLayerNetwork net, ModelSpec spec, ImageDataset train, ImageDataset validation,
-                           int epochs, int batchSize, long seed, Augmentation augmentation, int validationEvery, int patience,
-                           boolean keepBest, int preciseBatchNorm, Path checkpointDir, Teacher teacher, ProgressBar progress, Map<String, String> provenance,
-                           List<String> transferred, Map<String, String> resumeState, ModelRole role) {
+    public record Settings(TrainingOptions options, MultiLayerNetwork net, ModelSpec spec, ImageDataset train, ImageDataset validation,
+                           Teacher teacher, Map<String, String> provenance, List<String> transferred, Map<String, String> resumeState,
+                           ModelRole role) {
     }
 
     private TrainingLoop() {
@@ -144,13 +132,13 @@ public final class TrainingLoop {
         if (n == 0) {
             throw new IllegalArgumentException("training data: expected at least one example, found none in " + s.train().source());
         }
-        int batches = (n + s.batchSize() - 1) / s.batchSize();
+        int batches = (n + s.options().batchSize() - 1) / s.options().batchSize();
 
         double teacherSeconds = 0;
         float[][] cachedLogits = null;
         if (s.teacher() != null && !s.teacher().logitsOnAugmented()) {
             long t0 = System.nanoTime();
-            cachedLogits = Dl4jEvaluator.outputs(s.teacher().model().network(), s.train(), norm, Math.max(256, s.batchSize()));
+            cachedLogits = Dl4jEvaluator.outputs(s.teacher().model().network(), s.train(), norm, Math.max(256, s.options().batchSize()));
             teacherSeconds = (System.nanoTime() - t0) / 1e9;
         }
 
@@ -161,15 +149,15 @@ public final class TrainingLoop {
         int bestEpoch = state == null ? 0 : Integer.parseInt(state.getOrDefault("best_epoch", "0"));
         int badEpochs = state == null ? 0 : Integer.parseInt(state.getOrDefault("bad_epochs", "0"));
         LearningCurve curve = state != null && state.containsKey("curve")
-                ? LearningCurve.fromCsv(s.name(), state.get("curve")) : new LearningCurve(s.name());
-        boolean keepBest = s.keepBest() || s.patience() > 0;
+                ? LearningCurve.fromCsv(s.options().name(), state.get("curve")) : new LearningCurve(s.options().name());
+        boolean keepBest = s.options().keepBest() || s.options().patience() > 0;
         double bestPointLoss = state == null ? Double.POSITIVE_INFINITY
                 : Double.parseDouble(state.getOrDefault("best_point_log_loss", "Infinity"));
         long bestIteration = state == null ? 0 : Long.parseLong(state.getOrDefault("best_iteration", "0"));
         INDArray bestParams = null;
-        if (keepBest && bestIteration > 0 && s.checkpointDir() != null && Files.isRegularFile(s.checkpointDir().resolve(BEST_CHECKPOINT))) {
+        if (keepBest && bestIteration > 0 && s.options().checkpointDir() != null && Files.isRegularFile(s.options().checkpointDir().resolve(BEST_CHECKPOINT))) {
             try {
-                bestParams = TrainedModel.load(s.checkpointDir().resolve(BEST_CHECKPOINT)).network().params().dup();
+                bestParams = TrainedModel.load(s.options().checkpointDir().resolve(BEST_CHECKPOINT)).network().params().dup();
             } catch (ModelFileException e) {
                 throw new TrainingException("cannot read the best checkpoint to resume early stopping: " + e.getMessage(), e);
             }
@@ -178,22 +166,22 @@ public final class TrainingLoop {
         long lastSavedBest = bestIteration;
         boolean stoppedEarly = false;
         int epoch = startEpoch;
-        Path lastCheckpoint = s.checkpointDir() == null ? null : s.checkpointDir().resolve(LAST_CHECKPOINT);
+        Path lastCheckpoint = s.options().checkpointDir() == null ? null : s.options().checkpointDir().resolve(LAST_CHECKPOINT);
         boolean haveCheckpoint = state != null;
 
-        while (epoch < s.epochs()) {
-            Nd4j.getRandom().setSeed(s.seed() * 1_000_003L + epoch);
-            int[] order = ImageDataset.permutation(n, new SplittableRandom(s.seed() * 0x9E3779B97F4A7C15L + epoch));
-            s.progress().start(String.format(Locale.ROOT, "%-12s epoch %d/%d", s.name(), epoch + 1, s.epochs()), batches);
+        while (epoch < s.options().epochs()) {
+            Nd4j.getRandom().setSeed(s.options().seed() * 1_000_003L + epoch);
+            int[] order = ImageDataset.permutation(n, new SplittableRandom(s.options().seed() * 0x9E3779B97F4A7C15L + epoch));
+            s.options().progress().start(String.format(Locale.ROOT, "%-12s epoch %d/%d", s.options().name(), epoch + 1, s.options().epochs()), batches);
             double lossSum = 0;
             int lossCount = 0;
             for (int b = 0; b < batches; b++) {
                 long t0 = System.nanoTime();
-                int from = b * s.batchSize();
-                int to = Math.min(n, from + s.batchSize());
+                int from = b * s.options().batchSize();
+                int to = Math.min(n, from + s.options().batchSize());
                 int[] pos = new int[to - from];
                 System.arraycopy(order, from, pos, 0, pos.length);
-                INDArray features = source.features(pos, s.augmentation(), s.seed(), epoch);
+                INDArray features = source.features(pos, s.options().augmentation(), s.options().seed(), epoch);
                 INDArray labels;
                 if (s.teacher() == null) {
                     labels = source.labels(pos, null);
@@ -206,23 +194,24 @@ public final class TrainingLoop {
                     teacherSeconds += (System.nanoTime() - tt) / 1e9;
                 }
                 net.fit(new DataSet(features, labels));
+                TrainingBackend.releaseNativeGarbage();
                 iteration++;
                 double score = net.score();
                 fitSeconds += (System.nanoTime() - t0) / 1e9;
                 if (!Double.isFinite(score)) {
-                    s.progress().finish();
+                    s.options().progress().finish();
                     throw new TrainingException(String.format(Locale.ROOT,
                             "%s: the loss became %s at iteration %d (epoch %d, batch %d); training stopped. %s",
-                            s.name(), Double.isNaN(score) ? "NaN" : "infinite", iteration, epoch + 1, b + 1,
+                            s.options().name(), Double.isNaN(score) ? "NaN" : "infinite", iteration, epoch + 1, b + 1,
                             haveCheckpoint ? "The last good checkpoint is " + lastCheckpoint + "."
                                     : "No checkpoint was written yet (the first epoch did not finish)." )
                             + " Try a lower learning rate.");
                 }
                 lossSum += score;
                 lossCount++;
-                s.progress().update(b + 1, String.format(Locale.ROOT, "loss %.4f", lossSum / lossCount));
+                s.options().progress().update(b + 1, String.format(Locale.ROOT, "loss %.4f", lossSum / lossCount));
                 boolean endOfEpoch = b == batches - 1;
-                if (!endOfEpoch && s.validationEvery() > 0 && iteration % s.validationEvery() == 0) {
+                if (!endOfEpoch && s.options().validationEvery() > 0 && iteration % s.options().validationEvery() == 0) {
                     CurvePoint mid = point(net, s, norm, iteration, epoch + (b + 1.0) / batches, lossSum / lossCount, fitSeconds);
                     curve.add(mid);
                     lossSum = 0;
@@ -235,7 +224,7 @@ public final class TrainingLoop {
                     }
                 }
             }
-            s.progress().finish();
+            s.options().progress().finish();
             net.incrementEpochCount();
             epoch++;
             CurvePoint p = point(net, s, norm, iteration, epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, fitSeconds);
@@ -252,8 +241,8 @@ public final class TrainingLoop {
                 bestParams = net.params().dup();
                 bestEpoch = epoch;
             }
-            if (keepBest && bestParams != null && s.checkpointDir() != null && bestIteration > 0) {
-                Path bestFile = s.checkpointDir().resolve(BEST_CHECKPOINT);
+            if (keepBest && bestParams != null && s.options().checkpointDir() != null && bestIteration > 0) {
+                Path bestFile = s.options().checkpointDir().resolve(BEST_CHECKPOINT);
                 if (bestIteration != lastSavedBest || !Files.isRegularFile(bestFile)) {
                     INDArray current = net.params().dup();
                     net.setParams(bestParams);
@@ -262,7 +251,7 @@ public final class TrainingLoop {
                     lastSavedBest = bestIteration;
                 }
             }
-            if (s.checkpointDir() != null) {
+            if (s.options().checkpointDir() != null) {
                 Map<String, String> st = new LinkedHashMap<>();
                 st.put("epoch", Integer.toString(epoch));
                 st.put("iteration", Long.toString(iteration));
@@ -272,14 +261,14 @@ public final class TrainingLoop {
                 st.put("best_point_log_loss", Double.toString(bestPointLoss));
                 st.put("best_iteration", Long.toString(bestIteration));
                 st.put("bad_epochs", Integer.toString(badEpochs));
-                st.put("seed", Long.toString(s.seed()));
-                st.put("name", s.name());
+                st.put("seed", Long.toString(s.options().seed()));
+                st.put("name", s.options().name());
                 st.put("curve", curve.toCsv());
                 save(new TrainedModel(net, s.spec(), st), lastCheckpoint, true);
                 haveCheckpoint = true;
             }
-            if (s.patience() > 0 && badEpochs >= s.patience()) {
-                stoppedEarly = epoch < s.epochs();
+            if (s.options().patience() > 0 && badEpochs >= s.options().patience()) {
+                stoppedEarly = epoch < s.options().epochs();
                 break;
             }
         }
@@ -289,18 +278,18 @@ public final class TrainingLoop {
         int returnedEpoch = keepBest && bestEpoch > 0 ? bestEpoch : epoch;
         Evaluation validation = Dl4jEvaluator.evaluate(net, s.validation(), norm, 256);
         double wall = (System.nanoTime() - wallStart) / 1e9;
-        double ips = fitSeconds > 0 ? imagesSeen(iteration, n, s.batchSize(), batches) / fitSeconds : 0;
+        double ips = fitSeconds > 0 ? imagesSeen(iteration, n, s.options().batchSize(), batches) / fitSeconds : 0;
 
         ModelSpec.Builder spec = s.spec().toBuilder().role(s.role());
         spec.provenance(s.provenance());
-        spec.provenance("seed", Long.toString(s.seed()));
+        spec.provenance("seed", Long.toString(s.options().seed()));
         spec.provenance("train.data", s.train().source());
         spec.provenance("train.data.fingerprint", s.train().fingerprint());
         spec.provenance("train.examples", Integer.toString(n));
         spec.provenance("train.epochs", Integer.toString(epoch));
         spec.provenance("train.iterations", Long.toString(iteration));
-        spec.provenance("train.batch_size", Integer.toString(s.batchSize()));
-        spec.provenance("train.augmentation", s.augmentation().toString());
+        spec.provenance("train.batch_size", Integer.toString(s.options().batchSize()));
+        spec.provenance("train.augmentation", s.options().augmentation().toString());
         spec.provenance("train.seconds", String.format(Locale.ROOT, "%.1f", fitSeconds));
         spec.provenance("train.best_epoch", Integer.toString(returnedEpoch));
         if (keepBest) {
@@ -326,8 +315,8 @@ public final class TrainingLoop {
 
     private static CurvePoint point(MultiLayerNetwork net, Settings s, Normalization norm, long iteration, double epoch, double trainLoss,
                                     double fitSeconds) {
-        if (s.preciseBatchNorm() > 0) {
-            BatchNormStatistics.recalibrate(net, s.train(), norm, s.preciseBatchNorm(), s.batchSize());
+        if (s.options().preciseBatchNorm() > 0) {
+            BatchNormStatistics.recalibrate(net, s.train(), norm, s.options().preciseBatchNorm(), s.options().batchSize());
         }
         Evaluation e = Dl4jEvaluator.evaluate(net, s.validation(), norm, 256);
         return new CurvePoint(iteration, epoch, trainLoss, e.accuracy(), e.logLoss(), fitSeconds);
