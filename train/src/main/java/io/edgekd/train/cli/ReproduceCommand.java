@@ -9,8 +9,11 @@ import io.edgekd.train.experiment.Experiment;
 import io.edgekd.train.experiment.ExperimentReport;
 import io.edgekd.train.experiment.ModelResult;
 import io.edgekd.train.report.ProgressBar;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +32,9 @@ import java.util.concurrent.Callable;
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
         description = "Reproduce the paper's Table I and Table III on Fashion-MNIST (full set: an hour or more on two cores).")
 public final class ReproduceCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--data", defaultValue = "fashion-mnist", paramLabel = "DATA",
             description = "fashion-mnist (Debian's full set, default), sample, or a folder of Fashion-MNIST IDX files")
     String data;
@@ -57,13 +63,19 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "no progress bars")
     boolean quiet;
 
+    @Option(names = "--tasks", split = ",", paramLabel = "TASK",
+            description = "run only these tasks, comma-separated: 10-class, binary-tshirt-shirt, binary-sneaker-boot, ternary-footwear, "
+                    + "five-class (default: all)")
+    List<String> only;
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        ExperimentCommands.prepareOutput(out);
-        DataSource src = DataSource.resolve(data, 28, 1, 0.2, seed, ProgressListener.NONE);
         List<String> c = FashionMnist.CLASSES;
         record Task(String name, String prefix, List<String> classes, Set<ModelResult.Kind> kinds, boolean main) {
+            String id() {
+                return main ? "10-class" : prefix.substring(0, prefix.length() - 1);
+            }
         }
         Set<ModelResult.Kind> all = EnumSet.of(ModelResult.Kind.STUDENT, ModelResult.Kind.STUDENT_KD, ModelResult.Kind.STUDENT_KD_TRANSFER);
         List<Task> tasks = List.of(
@@ -74,8 +86,22 @@ public final class ReproduceCommand implements Callable<Integer> {
                         EnumSet.of(ModelResult.Kind.STUDENT_KD_TRANSFER), false),
                 new Task("5-class: T-shirt/top, Trouser, Pullover, Dress, Coat", "five-class-", c.subList(0, 5),
                         EnumSet.of(ModelResult.Kind.STUDENT_KD_TRANSFER), false));
+        List<String> ids = tasks.stream().map(Task::id).toList();
+        if (only != null) {
+            for (String id : only) {
+                if (!ids.contains(id)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--tasks: expected some of " + String.join(", ", ids)
+                            + ", found '" + id + "'");
+                }
+            }
+        }
+        ExperimentCommands.prepareOutput(out);
+        DataSource src = DataSource.resolve(data, 28, 1, 0.2, seed, ProgressListener.NONE);
         List<Experiment.TaskResult> results = new ArrayList<>();
         for (Task t : tasks) {
+            if (only != null && !only.contains(t.id())) {
+                continue;
+            }
             ImageDataset train = ExperimentCommands.limit(src.train().selectClasses(t.classes()), fast ? 60 : 0, seed);
             ImageDataset test = ExperimentCommands.limit(src.test().selectClasses(t.classes()), fast ? 20 : 0, seed);
             Split split = train.split(fast ? 0.2 : 0.1, seed);
@@ -100,6 +126,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     private String command() {
         return "java -jar train/target/edgekd-train.jar reproduce --data " + data + " --out " + out + (fast ? " --fast" : "")
                 + (fast ? "" : String.format(Locale.ROOT, " --teacher-epochs %d --student-epochs %d --subset-epochs %d --teacher-width %s",
-                teacherEpochs, studentEpochs, subsetEpochs, teacherWidth));
+                teacherEpochs, studentEpochs, subsetEpochs, teacherWidth))
+                + (only == null ? "" : " --tasks " + String.join(",", only));
     }
 }
