@@ -17,6 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * The networks the benchmarks run: edgekd's default student and teacher for 28x28 gray input and 10 classes,
@@ -30,7 +33,9 @@ public final class BenchModels {
     }
 
     /**
-     * @param name  {@code student}, {@code student-fused} (uint8 input, preprocessing in the graph) or {@code teacher}
+     * @param name  {@code student}, {@code student-fused} (uint8 input, preprocessing in the graph), {@code teacher}, or
+     *              {@code student-cN} for the student with N classes instead of 10 (Table III: does speed depend on the
+     *              class count?)
      * @return the ONNX file
      * @throws Exception if it cannot be built
      */
@@ -42,10 +47,14 @@ public final class BenchModels {
         }
         Files.createDirectories(dir);
         boolean fused = name.endsWith("-fused");
+        Matcher classCount = Pattern.compile("student-c(\\d+)").matcher(name);
+        List<String> labels = classCount.matches()
+                ? IntStream.range(0, Integer.parseInt(classCount.group(1))).mapToObj(i -> "class " + i).toList()
+                : List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
         NetworkFamily family = name.startsWith("teacher") ? TeacherNetwork.builder().build() : StudentNetwork.builder().build();
-        MultiLayerNetwork net = Networks.build(family, new InputShape(1, 28, 28), 10, 42);
+        MultiLayerNetwork net = Networks.build(family, new InputShape(1, 28, 28), labels.size(), 42);
         ModelSpec spec = ModelSpec.builder()
-                .labels(List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"))
+                .labels(labels)
                 .input(1, 28, 28).normalization(Normalization.uniform(1, 0.286f, 0.353f))
                 .role(name.startsWith("teacher") ? ModelRole.TEACHER : ModelRole.STUDENT).build();
         new OnnxExporter(ExportOptions.builder().fusePreprocessing(fused).build()).export(new TrainedModel(net, spec, Map.of()), file);
@@ -59,7 +68,7 @@ public final class BenchModels {
      * @throws Exception if one cannot be built
      */
     public static void main(String[] args) throws Exception {
-        for (String m : new String[] {"student", "student-fused", "teacher"}) {
+        for (String m : new String[] {"student", "student-fused", "teacher", "student-c2", "student-c3", "student-c5"}) {
             System.out.println(model(m));
         }
     }

@@ -81,7 +81,8 @@ public class EdgeClassifierBenchmark {
         java.nio.file.Path file = BenchModels.model(model);
         classifier = EdgeClassifier.open(file, EdgeOptions.builder().intraOpThreads(1).interOpThreads(1).spinning(false).warmupRuns(10).build());
         runner = classifier.runner();
-        top = classifier.newResult(3);
+        int classes = classifier.spec().labels().size();
+        top = classifier.newResult(Math.min(3, classes));
         SplittableRandom r = new SplittableRandom(1);
         frame = new byte[28 * 28];
         r.nextBytes(frame);
@@ -105,9 +106,9 @@ public class EdgeClassifierBenchmark {
             heapInput[i] = (float) r.nextGaussian();
             in.put(i, heapInput[i]);
         }
-        outputBuffer = ByteBuffer.allocateDirect(4 * 10).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        outputBuffer = ByteBuffer.allocateDirect(4 * classes).order(ByteOrder.nativeOrder()).asFloatBuffer();
         input = OnnxTensor.createTensor(env, in, shape);
-        output = OnnxTensor.createTensor(env, outputBuffer, new long[] {1, 10});
+        output = OnnxTensor.createTensor(env, outputBuffer, new long[] {1, classes});
         inputs = Map.of(inputName, input);
         pinned = Map.of(classifier.spec().outputName(), output);
         for (int i = 0; i < 10; i++) {
