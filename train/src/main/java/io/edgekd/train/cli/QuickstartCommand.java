@@ -1,6 +1,7 @@
 package io.edgekd.train.cli;
 
 import io.edgekd.core.dataset.ImageDataset;
+import io.edgekd.core.dataset.ProgressListener;
 import io.edgekd.core.dataset.Split;
 import io.edgekd.train.data.DataSource;
 import io.edgekd.train.experiment.Experiment;
@@ -51,13 +52,13 @@ public final class QuickstartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long start = System.nanoTime();
         ExperimentCommands.prepareOutput(out);
-        DataSource src = DataSource.resolve(data, 28, 1, 0.2, seed, io.edgekd.core.dataset.ProgressListener.NONE);
+        DataSource src = DataSource.resolve(data, 28, 1, 0.2, seed, ProgressListener.NONE);
         ImageDataset train = ExperimentCommands.limit(src.train(), fast ? 100 : 0, seed);
         ImageDataset test = ExperimentCommands.limit(src.test(), fast ? 30 : 0, seed);
         Split split = train.split(0.1, seed);
         Experiment.Settings settings = ExperimentCommands.settings(split.train().size(), fast ? 1 : teacherEpochs, fast ? 1 : epochs,
                 fast ? 0.25 : 0.5, 64, seed, quiet,
-                fast ? 2 : 2, fast ? 50 : 300, 256);
+                2, fast ? 50 : 300, 256);
         Experiment experiment = new Experiment(settings, out, System.out);
         Experiment.TaskResult task = experiment.run(train.numClasses() + " classes", "", split.train(), split.validation(), test,
                 EnumSet.of(ModelResult.Kind.STUDENT, ModelResult.Kind.STUDENT_KD_TRANSFER));

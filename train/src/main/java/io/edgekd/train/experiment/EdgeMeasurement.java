@@ -1,15 +1,16 @@
 package io.edgekd.train.experiment;
 
 import io.edgekd.core.classify.Classification;
+import io.edgekd.core.classify.Softmax;
 import io.edgekd.core.dataset.ImageDataset;
 import io.edgekd.core.image.PixelFormat;
+import io.edgekd.core.spec.Normalization;
 import io.edgekd.runtime.EdgeClassifier;
 import io.edgekd.runtime.EdgeModelException;
 import io.edgekd.runtime.EdgeOptions;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import io.edgekd.core.spec.Normalization;
 import io.edgekd.train.data.Augmentation;
 import io.edgekd.train.data.BatchSource;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.file.Path;
@@ -58,14 +59,10 @@ public record EdgeMeasurement(double agreement, double maxProbDiff, double edgeM
             int k = test.numClasses();
             for (int i = 0; i < n; i++) {
                 edge.classify(frames[i], w, h, format, top);
-                int expected = 0;
                 for (int c = 0; c < k; c++) {
-                    if (dl4jProbs[i][c] > dl4jProbs[i][expected]) {
-                        expected = c;
-                    }
                     maxDiff = Math.max(maxDiff, Math.abs(dl4jProbs[i][c] - edge.runner().probability(0, c)));
                 }
-                if (top.index(0) == expected) {
+                if (top.index(0) == Softmax.argmax(dl4jProbs[i], 0, k)) {
                     agree++;
                 }
             }

@@ -70,14 +70,20 @@ public final class Experiment {
      * A task's outcome.
      *
      * @param name           task name, e.g. {@code 10-class}
+     * @param prefix         the task's file-name prefix ("" for none)
      * @param classes        its classes
      * @param targetAccuracy the validation accuracy whose first crossing is reported
      * @param models         its models, teacher first
      * @param trainExamples  training examples
      * @param testExamples   test examples
      */
-    public record TaskResult(String name, List<String> classes, double targetAccuracy, List<ModelResult> models, int trainExamples,
-                             int testExamples) {
+    public record TaskResult(String name, String prefix, List<String> classes, double targetAccuracy, List<ModelResult> models,
+                             int trainExamples, int testExamples) {
+        /** @return the file name of the task's learning-curve picture */
+        public String learningCurvesFile() {
+            return prefix.isEmpty() ? "learning-curves.png" : "learning-curves-" + prefix.substring(0, prefix.length() - 1) + ".png";
+        }
+
         /**
          * @param kind a kind of model
          * @return the task's model of that kind, or null
@@ -126,14 +132,14 @@ public final class Experiment {
         List<ModelResult.Kind> order = new ArrayList<>();
 
         TrainingResult teacher = SupervisedTrainer.builder().family(settings.teacher()).role(ModelRole.TEACHER)
-                .options(settings.teacherOptions().toBuilder().name(label(prefix, "teacher")).build()).build().train(train, validation);
+                .options(settings.teacherOptions().toBuilder().name(prefix + "teacher").build()).build().train(train, validation);
         runs.add(teacher);
         order.add(ModelResult.Kind.TEACHER);
         for (ModelResult.Kind kind : List.of(ModelResult.Kind.STUDENT, ModelResult.Kind.STUDENT_KD, ModelResult.Kind.STUDENT_KD_TRANSFER)) {
             if (!kinds.contains(kind)) {
                 continue;
             }
-            TrainingOptions o = settings.studentOptions().toBuilder().name(label(prefix, kind.fileName())).build();
+            TrainingOptions o = settings.studentOptions().toBuilder().name(prefix + kind.fileName()).build();
             TrainingResult r = kind == ModelResult.Kind.STUDENT
                     ? SupervisedTrainer.builder().family(settings.student()).role(ModelRole.STUDENT).options(o).build().train(train, validation)
                     : Distiller.builder().teacher(teacher.model()).student(settings.student()).temperature(settings.temperature())
@@ -164,7 +170,7 @@ public final class Experiment {
             Charts.confusionMatrix(name + ": " + kind.title() + " on the test split", eval.confusion(),
                     out.resolve("confusion-" + file + ".png"));
             AtomicFiles.writeString(out.resolve("curve-" + file + ".csv"), r.curve().toCsv());
-            ModelResult mr = new ModelResult(label(prefix, kind.fileName()), kind, name, train.classes(), r, eval, cost, onnx, edge,
+            ModelResult mr = new ModelResult(prefix + kind.fileName(), kind, name, train.classes(), r, eval, cost, onnx, edge,
                     r.curve().iterationsToReach(target));
             models.add(mr);
             log.printf(Locale.ROOT, "   %-28s test accuracy %.4f, log loss %.4f, %.2f M MACs, edge %.4f ms/frame, DL4J %.3f ms/frame, agreement %.4f%n",
@@ -175,15 +181,8 @@ public final class Experiment {
         for (TrainingResult r : runs) {
             curves.add(r.curve());
         }
-        Charts.learningCurves(name, curves, out.resolve(prefix.isEmpty() ? "learning-curves.png" : "learning-curves-" + stripDash(prefix) + ".png"));
-        return new TaskResult(name, train.classes(), target, models, train.size(), test.size());
-    }
-
-    private static String label(String prefix, String kind) {
-        return prefix + kind;
-    }
-
-    private static String stripDash(String prefix) {
-        return prefix.endsWith("-") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        TaskResult result = new TaskResult(name, prefix, train.classes(), target, models, train.size(), test.size());
+        Charts.learningCurves(name, curves, out.resolve(result.learningCurvesFile()));
+        return result;
     }
 }

@@ -90,9 +90,8 @@ public final class ExperimentReport {
                 }
                 md.append("\n\n");
             }
-            String slug = t.models().get(0).name().replaceFirst("teacher$", "");
-            md.append("Learning curves: `").append(slug.isEmpty() ? "learning-curves.png" : "learning-curves-" + slug.replaceFirst("-$", "") + ".png")
-                    .append("`; confusion matrices: `confusion-").append(slug).append("*.png`.\n\n");
+            md.append("Learning curves: `").append(t.learningCurvesFile()).append("`; confusion matrices: `confusion-").append(t.prefix())
+                    .append("*.png`.\n\n");
         }
         md.append(PAPER_TABLE_I).append("\n\n");
 
