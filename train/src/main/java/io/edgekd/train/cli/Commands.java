@@ -1,5 +1,8 @@
 package io.edgekd.train.cli;
 
+import io.edgekd.core.io.AtomicFiles;
+import io.edgekd.core.spec.ModelSpec;
+
 import io.edgekd.core.metrics.Evaluation;
 import io.edgekd.core.network.NetworkCost;
 import io.edgekd.train.data.DataSource;
@@ -32,6 +35,27 @@ final class Commands {
         }
     }
 
+    /**
+     * @param file a .properties file of edgekd.* keys (the same keys as an exported model's ONNX metadata)
+     * @return the spec it describes
+     * @throws IOException when it cannot be read or does not describe a spec
+     */
+    static ModelSpec readSpec(Path file) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String k : p.stringPropertyNames()) {
+            m.put(k, p.getProperty(k));
+        }
+        try {
+            return ModelSpec.fromMetadata(m);
+        } catch (io.edgekd.core.spec.ModelSpecException e) {
+            throw new IOException(file + ": expected a model spec (edgekd.* keys), found: " + e.getMessage(), e);
+        }
+    }
+
     static void summarise(String name, DataOptions.Loaded d, TrainingResult r, Path out, Path report)
             throws IOException, UnsupportedLayerException {
         var spec = r.model().spec();
@@ -49,7 +73,7 @@ final class Commands {
         if (report != null) {
             Files.createDirectories(report);
             String slug = DataSource.slug(name);
-            Files.writeString(report.resolve(slug + "-curve.csv"), r.curve().toCsv());
+            AtomicFiles.writeString(report.resolve(slug + "-curve.csv"), r.curve().toCsv());
             Charts.learningCurves(name, List.of(r.curve()), report.resolve(slug + "-curve.png"));
             Charts.confusionMatrix(name + " on the test split", test.confusion(), report.resolve("confusion-" + slug + ".png"));
             System.out.println("report in " + report);

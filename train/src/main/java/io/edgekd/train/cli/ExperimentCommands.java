@@ -1,5 +1,10 @@
 package io.edgekd.train.cli;
 
+import io.edgekd.train.data.Augmentation;
+import io.edgekd.train.loss.KnowledgeDistillationLoss;
+import java.util.List;
+import java.util.stream.LongStream;
+
 import io.edgekd.core.dataset.ImageDataset;
 import io.edgekd.train.experiment.Experiment;
 import io.edgekd.train.network.StudentNetwork;
@@ -15,6 +20,18 @@ import java.util.stream.Stream;
 
 /** The settings the quickstart and the reproduction share, and their output folder checks. */
 final class ExperimentCommands {
+    /**
+     * The distillation recipe the experiments use, chosen on validation data (docs/results/recipe.md).
+     *
+     * @param temperature  T
+     * @param alpha        α
+     * @param augmentation the students' augmentation (the teacher sees the same views: consistent teaching)
+     */
+    record Recipe(double temperature, double alpha, Augmentation augmentation) {
+        static final Recipe DEFAULT = new Recipe(KnowledgeDistillationLoss.DEFAULT_TEMPERATURE, KnowledgeDistillationLoss.DEFAULT_ALPHA,
+                Augmentation.NONE);
+    }
+
     private ExperimentCommands() {
     }
 
@@ -32,7 +49,7 @@ final class ExperimentCommands {
      * @return the experiment settings
      */
     static Experiment.Settings settings(int trainExamples, int teacherEpochs, int studentEpochs, double teacherWidth, int batch, long seed,
-                                        boolean quiet, int curvePoints, int dl4jFrames, int preciseBn) {
+                                        boolean quiet, int curvePoints, int dl4jFrames, int preciseBn, Recipe recipe, int seeds) {
         ProgressBar progress = quiet ? ProgressBar.quiet() : ProgressBar.console();
         int batchesPerEpoch = (trainExamples + batch - 1) / batch;
         TrainingOptions teacher = TrainingOptions.builder().epochs(teacherEpochs).batchSize(batch).seed(seed)
@@ -41,8 +58,17 @@ final class ExperimentCommands {
         TrainingOptions student = TrainingOptions.builder().epochs(studentEpochs).batchSize(batch).seed(seed)
                 .optimizer(OptimizerConfig.adam(2e-3).withSchedule(OptimizerConfig.Schedule.POLY)).keepBest(true)
                 .preciseBatchNorm(preciseBn).validationEvery(Math.max(1, batchesPerEpoch / curvePoints)).progress(progress).build();
-        return new Experiment.Settings(TeacherNetwork.builder().width(teacherWidth).dropout(0).build(), teacher, StudentNetwork.builder().build(), student,
-                4.0, 0.9, 0.98, dl4jFrames);
+        return new Experiment.Settings(TeacherNetwork.builder().width(teacherWidth).dropout(0).build(), teacher, StudentNetwork.builder().build(),
+                student.toBuilder().augmentation(recipe.augmentation()).build(), recipe.temperature(), recipe.alpha(), 0.98, dl4jFrames,
+                seeds(seed, seeds));
+    }
+
+    /** @return {@code n} seeds starting at {@code first} */
+    static List<Long> seeds(long first, int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("--seeds: expected at least 1, found " + n);
+        }
+        return LongStream.range(first, first + n).boxed().toList();
     }
 
     /** Checks that {@code out} is a folder that can be written, or can be created. */

@@ -8,6 +8,7 @@ import io.edgekd.train.experiment.Experiment;
 import io.edgekd.train.experiment.ExperimentReport;
 import io.edgekd.train.experiment.ModelResult;
 import io.edgekd.train.report.ProgressBar;
+import io.edgekd.train.data.Augmentation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -48,6 +49,25 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "no progress bars")
     boolean quiet;
 
+    @Option(names = "--seeds", description = "student seeds per arm, paired across arms (--seed, --seed+1, ...) (default: ${DEFAULT-VALUE})")
+    int seeds = 3;
+
+    @Option(names = "--temperature", description = "distillation temperature T (default: ${DEFAULT-VALUE})")
+    double temperature = ExperimentCommands.Recipe.DEFAULT.temperature();
+
+    @Option(names = "--alpha", description = "weight of the teacher's soft targets (default: ${DEFAULT-VALUE})")
+    double alpha = ExperimentCommands.Recipe.DEFAULT.alpha();
+
+    @Option(names = "--shift", description = "students: random shifts of up to this many pixels (default: ${DEFAULT-VALUE})")
+    int shift = ExperimentCommands.Recipe.DEFAULT.augmentation().maxShift();
+
+    @Option(names = "--flip", negatable = true, description = "students: random horizontal flips (default: ${DEFAULT-VALUE})")
+    boolean flip = ExperimentCommands.Recipe.DEFAULT.augmentation().flip();
+
+    private ExperimentCommands.Recipe recipe() {
+        return new ExperimentCommands.Recipe(temperature, alpha, new Augmentation(flip, shift));
+    }
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
@@ -58,13 +78,15 @@ public final class QuickstartCommand implements Callable<Integer> {
         Split split = train.split(0.1, seed);
         Experiment.Settings settings = ExperimentCommands.settings(split.train().size(), fast ? 1 : teacherEpochs, fast ? 1 : epochs,
                 fast ? 0.25 : 0.5, 64, seed, quiet,
-                2, fast ? 50 : 300, 256);
+                2, fast ? 50 : 300, 256, recipe(), fast ? Math.min(seeds, 2) : seeds);
         Experiment experiment = new Experiment(settings, out, System.out);
         Experiment.TaskResult task = experiment.run(train.numClasses() + " classes", "", split.train(), split.validation(), test,
                 EnumSet.of(ModelResult.Kind.STUDENT, ModelResult.Kind.STUDENT_KD_TRANSFER));
         double seconds = (System.nanoTime() - start) / 1e9;
         String command = "java -jar train/target/edgekd-train.jar quickstart --out " + out + (fast ? " --fast" : "")
-                + ("sample".equals(data) ? "" : " --data " + data);
+                + ("sample".equals(data) ? "" : " --data " + data)
+                + String.format(Locale.ROOT, " --seed %d --seeds %d --temperature %s --alpha %s --shift %d%s", seed, seeds, temperature, alpha,
+                shift, flip ? " --flip" : "");
         String md = ExperimentReport.write(out, "edgekd quickstart", command,
                 String.format(Locale.ROOT, "%s: %,d training, %,d validation, %,d test images", src.name(), split.train().size(),
                         split.validation().size(), test.size()), List.of(task), seconds);

@@ -10,6 +10,7 @@ import io.edgekd.train.experiment.ExperimentReport;
 import io.edgekd.train.experiment.ModelResult;
 import io.edgekd.train.report.ProgressBar;
 import picocli.CommandLine;
+import io.edgekd.train.data.Augmentation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -63,6 +64,25 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "no progress bars")
     boolean quiet;
 
+    @Option(names = "--seeds", description = "student seeds per arm, paired across arms (--seed, --seed+1, ...) (default: ${DEFAULT-VALUE})")
+    int seeds = 3;
+
+    @Option(names = "--temperature", description = "distillation temperature T (default: ${DEFAULT-VALUE})")
+    double temperature = ExperimentCommands.Recipe.DEFAULT.temperature();
+
+    @Option(names = "--alpha", description = "weight of the teacher's soft targets (default: ${DEFAULT-VALUE})")
+    double alpha = ExperimentCommands.Recipe.DEFAULT.alpha();
+
+    @Option(names = "--shift", description = "students: random shifts of up to this many pixels (default: ${DEFAULT-VALUE})")
+    int shift = ExperimentCommands.Recipe.DEFAULT.augmentation().maxShift();
+
+    @Option(names = "--flip", negatable = true, description = "students: random horizontal flips (default: ${DEFAULT-VALUE})")
+    boolean flip = ExperimentCommands.Recipe.DEFAULT.augmentation().flip();
+
+    private ExperimentCommands.Recipe recipe() {
+        return new ExperimentCommands.Recipe(temperature, alpha, new Augmentation(flip, shift));
+    }
+
     @Option(names = "--tasks", split = ",", paramLabel = "TASK",
             description = "run only these tasks, comma-separated: 10-class, binary-tshirt-shirt, binary-sneaker-boot, ternary-footwear, "
                     + "five-class (default: all)")
@@ -108,7 +128,7 @@ public final class ReproduceCommand implements Callable<Integer> {
             int te = fast ? 1 : (t.main() ? teacherEpochs : subsetEpochs);
             int se = fast ? 1 : (t.main() ? studentEpochs : subsetEpochs);
             Experiment.Settings settings = ExperimentCommands.settings(split.train().size(), te, se, fast ? 0.25 : teacherWidth, 64, seed, quiet,
-                    fast ? 2 : 5, fast ? 50 : 300, 512);
+                    fast ? 2 : 5, fast ? 50 : 300, 512, recipe(), fast ? Math.min(seeds, 2) : seeds);
             results.add(new Experiment(settings, out, System.out).run(t.name(), t.prefix(), split.train(), split.validation(), test, t.kinds()));
             double seconds = (System.nanoTime() - start) / 1e9;
             ExperimentReport.write(out, "edgekd: Jaiswal & Gajjar's tables reproduced on Fashion-MNIST", command(),
@@ -127,6 +147,8 @@ public final class ReproduceCommand implements Callable<Integer> {
         return "java -jar train/target/edgekd-train.jar reproduce --data " + data + " --out " + out + (fast ? " --fast" : "")
                 + (fast ? "" : String.format(Locale.ROOT, " --teacher-epochs %d --student-epochs %d --subset-epochs %d --teacher-width %s",
                 teacherEpochs, studentEpochs, subsetEpochs, teacherWidth))
+                + String.format(Locale.ROOT, " --seed %d --seeds %d --temperature %s --alpha %s --shift %d%s", seed, seeds, temperature, alpha,
+                shift, flip ? " --flip" : "")
                 + (only == null ? "" : " --tasks " + String.join(",", only));
     }
 }

@@ -1,8 +1,13 @@
 package io.edgekd.train.cli;
 
 import io.edgekd.core.spec.ModelRole;
+import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.train.distill.Distiller;
-import io.edgekd.train.distill.KnowledgeDistillationLoss;
+import io.edgekd.train.distill.Dl4jTeacher;
+import io.edgekd.train.distill.OnnxTeacher;
+import io.edgekd.train.distill.SoftTargets;
+import io.edgekd.train.distill.Teacher;
+import io.edgekd.train.loss.KnowledgeDistillationLoss;
 import io.edgekd.train.model.TrainedModel;
 import io.edgekd.train.network.StudentNetwork;
 import io.edgekd.train.training.SupervisedTrainer;
@@ -27,14 +32,23 @@ public final class StudentCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "where to save the model (.zip)")
     Path out;
 
-    @Option(names = "--teacher", paramLabel = "FILE", description = "a trained teacher (.zip); without it the student trains alone")
+    @Option(names = "--teacher", paramLabel = "FILE",
+            description = "a trained teacher: a model of edgekd-train (.zip) or any ONNX image classifier (.onnx); without it the student trains alone")
     Path teacher;
 
-    @Option(names = "--temperature", defaultValue = "4", description = "distillation temperature T (default: ${DEFAULT-VALUE})")
-    double temperature;
+    @Option(names = "--teacher-spec", paramLabel = "FILE",
+            description = "for an .onnx teacher without edgekd metadata: its contract as a .properties file of edgekd.* keys "
+                    + "(labels, input size, channel order, normalisation; see the README)")
+    Path teacherSpec;
 
-    @Option(names = "--alpha", defaultValue = "0.9", description = "weight of the teacher's soft targets (default: ${DEFAULT-VALUE})")
-    double alpha;
+    @Option(names = "--teacher-threads", description = "ONNX Runtime threads for an .onnx teacher (default: ${DEFAULT-VALUE})")
+    int teacherThreads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--temperature", description = "distillation temperature T (default: ${DEFAULT-VALUE})")
+    double temperature = KnowledgeDistillationLoss.DEFAULT_TEMPERATURE;
+
+    @Option(names = "--alpha", description = "weight of the teacher's soft targets (default: ${DEFAULT-VALUE})")
+    double alpha = KnowledgeDistillationLoss.DEFAULT_ALPHA;
 
     @Option(names = "--transfer", description = "start the student's stem from the teacher's weights")
     boolean transfer;
@@ -42,8 +56,9 @@ public final class StudentCommand implements Callable<Integer> {
     @Option(names = "--freeze", defaultValue = "0", description = "freeze the first K layers (3 = the transferred stem)")
     int freeze;
 
-    @Option(names = "--teacher-on-augmented", description = "teacher logits from each augmented batch instead of cached once")
-    boolean teacherOnAugmented;
+    @Option(names = "--teacher-views", description = "AUTO (per augmented view when augmenting, else cached), CACHED or PER_VIEW "
+            + "(default: ${DEFAULT-VALUE})")
+    SoftTargets.Views teacherViews = SoftTargets.Views.AUTO;
 
     @Option(names = "--initial", paramLabel = "FILE", description = "continue from a previously trained student (.zip) instead of a fresh one")
     Path initial;
@@ -72,14 +87,18 @@ public final class StudentCommand implements Callable<Integer> {
         TrainingResult r;
         String name;
         if (teacher != null) {
-            TrainedModel t = TrainedModel.load(teacher);
             new KnowledgeDistillationLoss(alpha, temperature);
             name = transfer ? "student-kd-transfer" : "student-kd";
-            r = Distiller.builder().teacher(t).student(family).temperature(temperature).alpha(alpha).transferStem(transfer)
-                    .freezeLayers(freeze).teacherLogitsOnAugmented(teacherOnAugmented)
-                    .initialStudent(initial == null ? null : TrainedModel.load(initial))
-                    .options(training.toOptions(name)).build().train(d.train(), d.validation());
+            try (Teacher t = openTeacher()) {
+                r = Distiller.builder().teacher(t).student(family).temperature(temperature).alpha(alpha).transferStem(transfer)
+                        .freezeLayers(freeze).views(teacherViews)
+                        .initialStudent(initial == null ? null : TrainedModel.load(initial))
+                        .options(training.toOptions(name)).build().train(d.train(), d.validation());
+            }
         } else {
+            if (teacherSpec != null) {
+                throw new IllegalArgumentException("--teacher-spec: expected an .onnx --teacher to describe, found no --teacher");
+            }
             if (transfer) {
                 throw new IllegalArgumentException("--transfer: expected a --teacher to transfer from, found none");
             }
@@ -94,5 +113,17 @@ public final class StudentCommand implements Callable<Integer> {
         r.model().save(out, false);
         Commands.summarise(name, d, r, out, report);
         return 0;
+    }
+
+    private Teacher openTeacher() throws Exception {
+        boolean onnx = teacher.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
+        if (!onnx) {
+            if (teacherSpec != null) {
+                throw new IllegalArgumentException("--teacher-spec: expected an .onnx --teacher (a .zip carries its own spec), found " + teacher);
+            }
+            return new Dl4jTeacher(TrainedModel.load(teacher));
+        }
+        ModelSpec spec = teacherSpec == null ? null : Commands.readSpec(teacherSpec);
+        return OnnxTeacher.open(teacher, spec, teacherThreads);
     }
 }

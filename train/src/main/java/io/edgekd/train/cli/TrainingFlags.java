@@ -14,32 +14,32 @@ import java.nio.file.Path;
  * <p>Thread safety: filled by picocli on one thread.
  */
 public final class TrainingFlags {
-    @Option(names = "--epochs", defaultValue = "10", description = "epochs (default: ${DEFAULT-VALUE})")
-    int epochs;
+    @Option(names = "--epochs", description = "epochs (default: ${DEFAULT-VALUE})")
+    int epochs = TrainingOptions.DEFAULT_EPOCHS;
 
-    @Option(names = "--batch", defaultValue = "64", description = "minibatch size (default: ${DEFAULT-VALUE})")
-    int batch;
+    @Option(names = "--batch", description = "minibatch size (default: ${DEFAULT-VALUE})")
+    int batch = TrainingOptions.DEFAULT_BATCH_SIZE;
 
-    @Option(names = "--optimizer", defaultValue = "ADAM", description = "ADAM or SGD (Nesterov momentum) (default: ${DEFAULT-VALUE})")
-    OptimizerConfig.Updater optimizer;
+    @Option(names = "--optimizer", description = "ADAM or SGD (Nesterov momentum) (default: ${DEFAULT-VALUE})")
+    OptimizerConfig.Updater optimizer = OptimizerConfig.defaults().updater();
 
-    @Option(names = "--lr", defaultValue = "0.002", description = "initial learning rate (default: ${DEFAULT-VALUE})")
-    double learningRate;
+    @Option(names = "--lr", description = "initial learning rate (default: ${DEFAULT-VALUE})")
+    double learningRate = OptimizerConfig.DEFAULT_LEARNING_RATE;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE})")
-    double momentum;
+    @Option(names = "--momentum", description = "SGD momentum (default: ${DEFAULT-VALUE})")
+    double momentum = OptimizerConfig.DEFAULT_MOMENTUM;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "decoupled weight decay (default: ${DEFAULT-VALUE})")
+    @Option(names = "--weight-decay", description = "decoupled weight decay (default: ${DEFAULT-VALUE})")
     double weightDecay;
 
-    @Option(names = "--schedule", defaultValue = "POLY", description = "CONSTANT, STEP or POLY (linear decay to 0) (default: ${DEFAULT-VALUE})")
-    OptimizerConfig.Schedule schedule;
+    @Option(names = "--schedule", description = "CONSTANT, STEP or POLY (linear decay to 0) (default: ${DEFAULT-VALUE})")
+    OptimizerConfig.Schedule schedule = OptimizerConfig.DEFAULT_SCHEDULE;
 
-    @Option(names = "--step-epochs", defaultValue = "5", description = "STEP schedule: epochs between decays (default: ${DEFAULT-VALUE})")
-    int stepEpochs;
+    @Option(names = "--step-epochs", description = "STEP schedule: epochs between decays (default: ${DEFAULT-VALUE})")
+    int stepEpochs = OptimizerConfig.DEFAULT_STEP_EPOCHS;
 
-    @Option(names = "--step-gamma", defaultValue = "0.1", description = "STEP schedule: decay factor (default: ${DEFAULT-VALUE})")
-    double stepGamma;
+    @Option(names = "--step-gamma", description = "STEP schedule: decay factor (default: ${DEFAULT-VALUE})")
+    double stepGamma = OptimizerConfig.DEFAULT_STEP_GAMMA;
 
     @Option(names = "--flip", description = "augment with random horizontal flips")
     boolean flip;
@@ -53,9 +53,9 @@ public final class TrainingFlags {
     @Option(names = "--keep-best", description = "return the weights of the best validation point rather than the last")
     boolean keepBest;
 
-    @Option(names = "--precise-bn", defaultValue = "512",
+    @Option(names = "--precise-bn",
             description = "re-estimate batch-norm statistics from this many training images before each validation, 0 for off (default: ${DEFAULT-VALUE})")
-    int preciseBatchNorm;
+    int preciseBatchNorm = TrainingOptions.DEFAULT_PRECISE_BATCH_NORM;
 
     @Option(names = "--validate-every", defaultValue = "0", description = "also validate every this many iterations (0: per epoch)")
     int validateEvery;
@@ -66,8 +66,8 @@ public final class TrainingFlags {
     @Option(names = "--resume", paramLabel = "FILE", description = "continue from a last.zip checkpoint")
     Path resume;
 
-    @Option(names = "--seed", defaultValue = "42", description = "seed of weights, shuffling, augmentation (default: ${DEFAULT-VALUE})")
-    long seed;
+    @Option(names = "--seed", description = "seed of weights, shuffling, augmentation (default: ${DEFAULT-VALUE})")
+    long seed = TrainingOptions.DEFAULT_SEED;
 
     @Option(names = {"-q", "--quiet"}, description = "no progress bars")
     boolean quiet;

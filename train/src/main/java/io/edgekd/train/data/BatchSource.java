@@ -10,8 +10,8 @@ import java.util.Objects;
 
 /**
  * Turns examples of an {@link ImageDataset} into DL4J {@link DataSet}s: features float {@code [B, C, H, W]}
- * normalised exactly as the edge runtime normalises camera frames ({@code x * multiplier(c) + offset(c)}), labels
- * one-hot {@code [B, K]} or, for distillation, one-hot followed by the teacher's logits {@code [B, 2K]}.
+ * normalised exactly as the edge runtime normalises camera frames ({@code x * multiplier(c) + offset(c)}), and
+ * one-hot labels {@code [B, K]}. (Distillation's labels are built by {@code io.edgekd.train.distill.SoftTargets}.)
  *
  * <p>Only the batch being built is copied; the dataset's pixels are read in place.
  *
@@ -87,38 +87,31 @@ public final class BatchSource {
     }
 
     /**
-     * @param positions     dataset positions
-     * @param teacherLogits logits per dataset position, or null for plain labels
-     * @return labels {@code [B, K]} or {@code [B, 2K]}
+     * @param positions dataset positions
+     * @return one-hot labels {@code [B, K]}
      */
-    public INDArray labels(int[] positions, float[][] teacherLogits) {
-        int b = positions.length;
-        int width = teacherLogits == null ? classes : 2 * classes;
-        float[] out = new float[b * width];
-        for (int j = 0; j < b; j++) {
-            int p = positions[j];
-            out[j * width + data.label(p)] = 1f;
-            if (teacherLogits != null) {
-                System.arraycopy(teacherLogits[p], 0, out, j * width + classes, classes);
-            }
-        }
-        return Nd4j.create(out, new long[] {b, width}, 'c');
+    public INDArray labels(int[] positions) {
+        return Nd4j.create(oneHot(positions), new long[] {positions.length, classes}, 'c');
     }
 
     /**
-     * @param positions   dataset positions
-     * @param batchLogits the teacher's logits for this batch, row {@code j} for {@code positions[j]}
-     * @return labels {@code [B, 2K]}
+     * @param positions dataset positions
+     * @return the class index of each position's example
      */
-    public INDArray labelsWithBatchLogits(int[] positions, float[][] batchLogits) {
-        int b = positions.length;
-        int width = 2 * classes;
-        float[] out = new float[b * width];
-        for (int j = 0; j < b; j++) {
-            out[j * width + data.label(positions[j])] = 1f;
-            System.arraycopy(batchLogits[j], 0, out, j * width + classes, classes);
+    public int[] classIndices(int[] positions) {
+        int[] out = new int[positions.length];
+        for (int j = 0; j < out.length; j++) {
+            out[j] = data.label(positions[j]);
         }
-        return Nd4j.create(out, new long[] {b, width}, 'c');
+        return out;
+    }
+
+    private float[] oneHot(int[] positions) {
+        float[] out = new float[positions.length * classes];
+        for (int j = 0; j < positions.length; j++) {
+            out[j * classes + data.label(positions[j])] = 1f;
+        }
+        return out;
     }
 
     /**
@@ -129,6 +122,6 @@ public final class BatchSource {
      * @return features and one-hot labels
      */
     public DataSet batch(int[] positions, Augmentation augmentation, long seed, int epoch) {
-        return new DataSet(features(positions, augmentation, seed, epoch), labels(positions, null));
+        return new DataSet(features(positions, augmentation, seed, epoch), labels(positions));
     }
 }

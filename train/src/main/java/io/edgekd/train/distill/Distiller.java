@@ -3,14 +3,19 @@ package io.edgekd.train.distill;
 import io.edgekd.core.dataset.ImageDataset;
 import io.edgekd.core.spec.ModelRole;
 import io.edgekd.core.spec.ModelSpec;
+import io.edgekd.core.spec.Normalization;
 import io.edgekd.train.backend.TrainingBackend;
+import io.edgekd.train.data.DatasetStatistics;
 import io.edgekd.train.eval.Dl4jEvaluator;
+import io.edgekd.train.loss.KnowledgeDistillationLoss;
+import io.edgekd.train.model.Provenance;
 import io.edgekd.train.model.TrainedModel;
 import io.edgekd.train.network.InputShape;
 import io.edgekd.train.network.NetworkFamily;
 import io.edgekd.train.network.Networks;
 import io.edgekd.train.network.StudentNetwork;
 import io.edgekd.train.training.FineTuning;
+import io.edgekd.train.training.ModelSpecs;
 import io.edgekd.train.training.TrainingException;
 import io.edgekd.train.training.TrainingLoop;
 import io.edgekd.train.training.TrainingOptions;
@@ -27,10 +32,14 @@ import java.util.Objects;
  * Trains a student from a teacher by knowledge distillation ({@link KnowledgeDistillationLoss}), optionally
  * starting from the teacher's stem (transfer learning, {@link Transfer}) and freezing it.
  *
- * <p>The teacher's logits for the (un-augmented) training set are computed once, before the first epoch, and
- * cached; each batch then carries {@code [one-hot | teacher logits]} as labels, so an epoch of distillation
- * costs about what an epoch of plain training does. With augmentation, {@link Builder#teacherLogitsOnAugmented}
- * makes the teacher see each augmented batch instead (a teacher forward pass per batch).
+ * <p>The teacher is a DL4J model trained here ({@link Dl4jTeacher}) or any ONNX classifier ({@link OnnxTeacher}).
+ * Each batch carries the teacher's outputs for the same examples ({@link SoftTargets}): cached once when the run does
+ * not augment, computed on the very augmented views the student sees when it does.
+ *
+ * <p>With α = 0 the soft term is skipped and the run trains bit for bit the network
+ * {@link io.edgekd.train.training.SupervisedTrainer} trains from the same seed, options and normalisation: the same
+ * initial weights, the same batches in the same order, the same arithmetic. A comparison of the two differs only in
+ * what the teacher adds.
  *
  * <pre>{@code
  * TrainedModel teacher = TrainedModel.load(Path.of("teacher.zip"));
@@ -50,14 +59,15 @@ import java.util.Objects;
  * <p>Thread safety: a distiller is immutable; {@link #train} runs on the calling thread.
  */
 public final class Distiller {
-    private final TrainedModel teacher;
+    private final Teacher teacher;
     private final NetworkFamily student;
     private final TrainedModel initialStudent;
     private final double temperature;
     private final double alpha;
     private final boolean transferStem;
     private final int freezeLayers;
-    private final boolean teacherLogitsOnAugmented;
+    private final SoftTargets.Views views;
+    private final Normalization normalization;
     private final TrainingOptions options;
 
     private Distiller(Builder b) {
@@ -68,11 +78,12 @@ public final class Distiller {
         this.alpha = b.alpha;
         this.transferStem = b.transferStem;
         this.freezeLayers = b.freezeLayers;
-        this.teacherLogitsOnAugmented = b.teacherLogitsOnAugmented;
+        this.views = b.views;
+        this.normalization = b.normalization;
         this.options = b.options;
     }
 
-    /** @return a builder: default student family, T = 4, α = 0.9, no transfer */
+    /** @return a builder: default student family, T and α at {@link KnowledgeDistillationLoss}'s defaults, no transfer */
     public static Builder builder() {
         return new Builder();
     }
@@ -86,9 +97,8 @@ public final class Distiller {
      */
     public TrainingResult train(ImageDataset train, ImageDataset validation) throws TrainingException {
         TrainingBackend.init();
-        ModelSpec teacherSpec = teacher.spec();
-        Dl4jEvaluator.checkCompatible(teacherSpec, train, "training data for distillation from the teacher");
-        Dl4jEvaluator.checkCompatible(teacherSpec, validation, "validation data for distillation from the teacher");
+        teacher.checkCompatible(train);
+        teacher.checkCompatible(validation);
         TrainingLoop.checkWritable(options.checkpointDir());
         KnowledgeDistillationLoss loss = new KnowledgeDistillationLoss(alpha, temperature);
         MultiLayerNetwork net;
@@ -100,41 +110,64 @@ public final class Distiller {
             net = resumed.network();
             spec = resumed.spec();
             state = resumed.state();
-            String t = spec.provenance().get("transfer.layers");
+            String t = spec.provenance().get(Provenance.TRANSFER_LAYERS);
             transferred = t == null || t.isEmpty() ? List.of() : List.of(t.split(","));
         } else {
-            spec = ModelSpec.builder().labels(teacherSpec.labels()).input(teacherSpec.channels(), teacherSpec.height(), teacherSpec.width())
-                    .pixelOrder(teacherSpec.pixelOrder()).normalization(teacherSpec.normalization()).role(ModelRole.STUDENT).build();
+            spec = ModelSpecs.forData(train, studentNormalization(train), ModelRole.STUDENT);
             if (initialStudent != null) {
                 Dl4jEvaluator.checkCompatible(initialStudent.spec(), train, "training data for the initial student");
                 net = FineTuning.prepare(initialStudent.network(), options, 0, train.size());
                 setLoss(net, loss);
             } else {
                 net = Networks.build(student, new InputShape(train.channels(), train.height(), train.width()), train.numClasses(),
-                        options.optimizer(), options.plannedIterations(train.size()), options.seed(), loss);
+                        options.optimizer().toUpdater(options.plannedIterations(train.size())), options.optimizer().weightDecay(),
+                        options.seed(), loss);
             }
             if (transferStem) {
-                transferred = Transfer.copyStem(teacher.network(), net);
+                transferred = Transfer.copyStem(dl4jTeacher("transferStem").model().network(), net);
             }
             if (freezeLayers > 0) {
                 net = FineTuning.prepare(net, options, freezeLayers, train.size());
             }
         }
+        Dl4jEvaluator.checkCompatible(spec, train, "training data");
+        Dl4jEvaluator.checkCompatible(spec, validation, "validation data");
+        SoftTargets targets = new SoftTargets(teacher, train, options.augmentation(), options.seed(), views);
         Map<String, String> provenance = new LinkedHashMap<>();
-        provenance.put("train.method", transferStem ? "distillation+transfer" : "distillation");
-        provenance.put("network", initialStudent != null ? initialStudent.spec().provenance().getOrDefault("network", "?") : student.describe());
-        provenance.put("optimizer", options.optimizer().describe());
-        provenance.put("kd.temperature", Double.toString(temperature));
-        provenance.put("kd.alpha", Double.toString(alpha));
-        provenance.put("kd.teacher", teacherSpec.provenance().getOrDefault("network", "teacher"));
-        provenance.put("kd.teacher.data.fingerprint", teacherSpec.provenance().getOrDefault("train.data.fingerprint", "?"));
-        provenance.put("kd.teacher.accuracy", teacherSpec.provenance().getOrDefault("metrics.validation.accuracy", "?"));
-        provenance.put("kd.teacher_logits", teacherLogitsOnAugmented ? "per augmented batch" : "cached once");
+        provenance.put(Provenance.TRAIN_METHOD, transferStem ? "distillation+transfer" : "distillation");
+        provenance.put(Provenance.NETWORK, initialStudent != null ? Provenance.require(initialStudent.spec(), Provenance.NETWORK) : student.describe());
+        provenance.put(Provenance.OPTIMIZER, options.optimizer().describe());
+        provenance.put(Provenance.KD_TEMPERATURE, Double.toString(temperature));
+        provenance.put(Provenance.KD_ALPHA, Double.toString(alpha));
+        provenance.putAll(teacher.provenance());
+        provenance.put(Provenance.KD_TEACHER_LOGITS, targets.describe());
         if (freezeLayers > 0) {
-            provenance.put("train.frozen_layers", Integer.toString(freezeLayers));
+            provenance.put(Provenance.TRAIN_FROZEN_LAYERS, Integer.toString(freezeLayers));
         }
-        return TrainingLoop.run(new TrainingLoop.Settings(options, net, spec, train, validation,
-                new TrainingLoop.Teacher(teacher, teacherLogitsOnAugmented), provenance, transferred, state, ModelRole.STUDENT));
+        return TrainingLoop.run(new TrainingLoop.Settings(options, net, spec, train, validation, targets, provenance, transferred, state,
+                ModelRole.STUDENT));
+    }
+
+    /**
+     * The student sees what the DL4J teacher saw (its normalisation, so a transferred stem gets the inputs it was
+     * trained on), or, under an ONNX teacher with a contract of its own, the training data's statistics.
+     */
+    private Normalization studentNormalization(ImageDataset train) {
+        if (normalization != null) {
+            return normalization;
+        }
+        if (teacher instanceof Dl4jTeacher d && d.model().spec().channels() == train.channels()) {
+            return d.model().spec().normalization();
+        }
+        return DatasetStatistics.normalization(train);
+    }
+
+    private Dl4jTeacher dl4jTeacher(String what) {
+        if (teacher instanceof Dl4jTeacher d) {
+            return d;
+        }
+        throw new IllegalArgumentException(what + ": expected a DL4J teacher (a model trained by edgekd-train) to copy weights from, found "
+                + teacher + " (an ONNX teacher can teach, but its weights cannot be transferred)");
     }
 
     private static void setLoss(MultiLayerNetwork net, KnowledgeDistillationLoss loss) {
@@ -148,14 +181,15 @@ public final class Distiller {
 
     /** Builds a {@link Distiller}. Thread safety: not thread-safe. */
     public static final class Builder {
-        private TrainedModel teacher;
+        private Teacher teacher;
         private NetworkFamily student = StudentNetwork.builder().build();
         private TrainedModel initialStudent;
         private double temperature = KnowledgeDistillationLoss.DEFAULT_TEMPERATURE;
         private double alpha = KnowledgeDistillationLoss.DEFAULT_ALPHA;
         private boolean transferStem;
         private int freezeLayers;
-        private boolean teacherLogitsOnAugmented;
+        private SoftTargets.Views views = SoftTargets.Views.AUTO;
+        private Normalization normalization;
         private TrainingOptions options = TrainingOptions.builder().name("student-kd").build();
 
         private Builder() {
@@ -163,7 +197,23 @@ public final class Distiller {
 
         /** @param model the trained teacher @return this */
         public Builder teacher(TrainedModel model) {
-            this.teacher = Objects.requireNonNull(model, "teacher");
+            this.teacher = new Dl4jTeacher(Objects.requireNonNull(model, "teacher"));
+            return this;
+        }
+
+        /** @param t a teacher, e.g. an {@link OnnxTeacher} (its owner closes it after training) @return this */
+        public Builder teacher(Teacher t) {
+            this.teacher = Objects.requireNonNull(t, "teacher");
+            return this;
+        }
+
+        /**
+         * @param n the student's input normalisation; default: the DL4J teacher's, or the data's statistics under an
+         *          ONNX teacher
+         * @return this
+         */
+        public Builder normalization(Normalization n) {
+            this.normalization = n;
             return this;
         }
 
@@ -206,9 +256,9 @@ public final class Distiller {
             return this;
         }
 
-        /** @param perBatch compute teacher logits on each augmented batch rather than caching them once @return this */
-        public Builder teacherLogitsOnAugmented(boolean perBatch) {
-            this.teacherLogitsOnAugmented = perBatch;
+        /** @param v cached teacher outputs or per augmented view (default {@link SoftTargets.Views#AUTO}) @return this */
+        public Builder views(SoftTargets.Views v) {
+            this.views = Objects.requireNonNull(v, "views");
             return this;
         }
 
@@ -224,6 +274,9 @@ public final class Distiller {
                 throw new IllegalStateException("teacher: expected a trained teacher model, found none (call teacher(...))");
             }
             new KnowledgeDistillationLoss(alpha, temperature); // validates alpha and T now rather than at train()
+            if (transferStem && !(teacher instanceof Dl4jTeacher)) {
+                throw new IllegalStateException("transferStem: expected a DL4J teacher to copy the stem from, found " + teacher);
+            }
             return new Distiller(this);
         }
     }

@@ -30,6 +30,10 @@ import java.util.Arrays;
  * @param frames         test images compared
  */
 public record EdgeMeasurement(double agreement, double maxProbDiff, double edgeMsPerFrame, double dl4jMsPerFrame, int frames) {
+    /** How the times were taken: a rough figure, labelled as such wherever it is shown. */
+    public static final String TIMING = "rough: in-process median of 5 passes, one frame at a time, one thread, on a machine that has just "
+            + "been training; the JMH benchmarks (benchmarks/) are the measurement";
+
 
     /**
      * @param onnx        the exported model
@@ -66,8 +70,6 @@ public record EdgeMeasurement(double agreement, double maxProbDiff, double edgeM
                     agree++;
                 }
             }
-            // Let ND4J's OpenMP workers, busy a moment ago, go idle before timing: they would compete for the cores.
-            pause();
             int timed = Math.max(n, 2000);
             for (int p = 0; p < passes.length; p++) {
                 long t0 = System.nanoTime();
@@ -97,14 +99,6 @@ public record EdgeMeasurement(double agreement, double maxProbDiff, double edgeM
             dl4jPasses[p] = (System.nanoTime() - t0) / 1e6 / m;
         }
         return new EdgeMeasurement(n == 0 ? Double.NaN : agree / (double) n, maxDiff, edgeMs, median(dl4jPasses), n);
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(300);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static double median(double[] v) {

@@ -3,6 +3,7 @@ package io.edgekd.train.experiment;
 import io.edgekd.core.dataset.ImageDataset;
 import io.edgekd.core.io.AtomicFiles;
 import io.edgekd.core.metrics.Evaluation;
+import io.edgekd.core.metrics.PairedDifference;
 import io.edgekd.core.network.NetworkCost;
 import io.edgekd.core.spec.ModelRole;
 import io.edgekd.runtime.EdgeModelException;
@@ -17,7 +18,6 @@ import io.edgekd.train.network.InputShape;
 import io.edgekd.train.network.NetworkFamily;
 import io.edgekd.train.network.UnsupportedLayerException;
 import io.edgekd.train.report.Charts;
-import io.edgekd.train.training.LearningCurve;
 import io.edgekd.train.training.SupervisedTrainer;
 import io.edgekd.train.training.TrainingException;
 import io.edgekd.train.training.TrainingOptions;
@@ -31,12 +31,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Runs one task of an experiment: the teacher, then the students asked for (alone, distilled, distilled with
- * transfer), each trained, evaluated on the test split, exported to ONNX, checked and timed in the edge runtime;
- * writes the models, their confusion matrices and the task's learning curves into the output folder.
+ * transfer), each student arm once per seed — paired: the same seed gives every arm the same initial weights and the
+ * same data order, so the arms differ only in what the teacher adds. Each run is evaluated on the test split; the
+ * first seed's model of each arm is exported to ONNX, checked and timed in the edge runtime; the models, confusion
+ * matrices and the task's learning curves are written into the output folder.
+ *
+ * <p>Resumable: finished runs are kept under {@code runs/} with a fingerprint of everything that determined them, and
+ * runs in progress write checkpoints there; running the same task into the same folder again reuses, resumes and
+ * trains what is left (see {@link RunStore}).
  *
  * <p>Thread safety: not thread-safe; one task at a time.
  */
@@ -47,21 +54,26 @@ public final class Experiment {
      * @param teacher          teacher family
      * @param teacherOptions   teacher run options (name is replaced)
      * @param student          student family
-     * @param studentOptions   student run options, the same for every student (name is replaced)
+     * @param studentOptions   student run options, the same for every student (name and seed are replaced)
      * @param temperature      distillation temperature
      * @param alpha            distillation weight
-     * @param targetFraction   the task's target validation accuracy is this fraction of the accuracy the student
+     * @param targetFraction   the task's target validation accuracy is this fraction of the mean accuracy the student
      *                         reaches alone (iterations to reach it measure how fast each student learns)
      * @param dl4jTimingFrames single-image DL4J calls timed per model
+     * @param seeds            the student seeds, the same list for every arm
      */
     public record Settings(NetworkFamily teacher, TrainingOptions teacherOptions, NetworkFamily student, TrainingOptions studentOptions,
-                           double temperature, double alpha, double targetFraction, int dl4jTimingFrames) {
+                           double temperature, double alpha, double targetFraction, int dl4jTimingFrames, List<Long> seeds) {
         /** Validates. */
         public Settings {
             Objects.requireNonNull(teacher, "teacher");
             Objects.requireNonNull(student, "student");
             if (!(targetFraction > 0 && targetFraction <= 1)) {
                 throw new IllegalArgumentException("targetFraction: expected a value in (0, 1], found " + targetFraction);
+            }
+            seeds = List.copyOf(seeds);
+            if (seeds.isEmpty() || Set.copyOf(seeds).size() != seeds.size()) {
+                throw new IllegalArgumentException("seeds: expected at least one seed, none repeated, found " + seeds);
             }
         }
     }
@@ -73,23 +85,36 @@ public final class Experiment {
      * @param prefix         the task's file-name prefix ("" for none)
      * @param classes        its classes
      * @param targetAccuracy the validation accuracy whose first crossing is reported
-     * @param models         its models, teacher first
+     * @param models         the arms, teacher first
      * @param trainExamples  training examples
      * @param testExamples   test examples
      */
     public record TaskResult(String name, String prefix, List<String> classes, double targetAccuracy, List<ModelResult> models,
                              int trainExamples, int testExamples) {
-        /** @return the file name of the task's learning-curve picture */
+        /** @return the learning-curve picture's file name */
         public String learningCurvesFile() {
             return prefix.isEmpty() ? "learning-curves.png" : "learning-curves-" + prefix.substring(0, prefix.length() - 1) + ".png";
         }
 
-        /**
-         * @param kind a kind of model
-         * @return the task's model of that kind, or null
-         */
+        /** @param kind an arm @return its result, or null when the task did not train it */
         public ModelResult model(ModelResult.Kind kind) {
             return models.stream().filter(m -> m.kind() == kind).findFirst().orElse(null);
+        }
+
+        /**
+         * @return the paired difference (distilled + transfer, or distilled) − alone in test accuracy over the seeds,
+         *         if the task trained both
+         */
+        public Optional<PairedDifference> kdGain() {
+            ModelResult alone = model(ModelResult.Kind.STUDENT);
+            ModelResult kd = model(ModelResult.Kind.STUDENT_KD_TRANSFER);
+            if (kd == null) {
+                kd = model(ModelResult.Kind.STUDENT_KD);
+            }
+            if (alone == null || kd == null || !alone.seeds().equals(kd.seeds())) {
+                return Optional.empty();
+            }
+            return Optional.of(PairedDifference.of(alone.accuracies(), kd.accuracies()));
         }
     }
 
@@ -98,8 +123,8 @@ public final class Experiment {
     private final PrintStream log;
 
     /**
-     * @param settings how to train
-     * @param out      output folder (created if missing)
+     * @param settings how models are trained
+     * @param out      output folder
      * @param log      where progress lines go
      */
     public Experiment(Settings settings, Path out, PrintStream log) {
@@ -110,79 +135,117 @@ public final class Experiment {
 
     /**
      * @param name       task name
-     * @param prefix     file-name prefix for this task's files ("" for none)
-     * @param train      training examples
-     * @param validation validation examples
-     * @param test       test examples
-     * @param kinds      which students to train besides the teacher
-     * @return the task's models
-     * @throws TrainingException         if training fails
-     * @throws ExportException           if an export or its check fails
-     * @throws EdgeModelException        if an exported model does not open in the edge runtime
-     * @throws UnsupportedLayerException if a network cannot be described (never for the built-in families)
-     * @throws IOException               if a file cannot be written
+     * @param prefix     file-name prefix ("" or e.g. {@code binary-tshirt-shirt-})
+     * @param train      training split
+     * @param validation validation split
+     * @param test       test split
+     * @param kinds      student arms to train (the teacher always is)
+     * @return the task's results
+     * @throws TrainingException          if training fails
+     * @throws ExportException            if an export fails its check
+     * @throws EdgeModelException         if the edge runtime cannot open an exported model
+     * @throws UnsupportedLayerException  if a network cannot be costed
+     * @throws IOException                if a file cannot be written
      */
     public TaskResult run(String name, String prefix, ImageDataset train, ImageDataset validation, ImageDataset test,
                           Set<ModelResult.Kind> kinds)
             throws TrainingException, ExportException, EdgeModelException, UnsupportedLayerException, IOException {
         Files.createDirectories(out);
-        log.printf(Locale.ROOT, "== %s: %d classes %s; %d training, %d validation, %d test images%n", name, train.numClasses(),
-                train.classes(), train.size(), validation.size(), test.size());
-        List<TrainingResult> runs = new ArrayList<>();
-        List<ModelResult.Kind> order = new ArrayList<>();
+        RunStore store = new RunStore(out);
+        log.printf(Locale.ROOT, "== %s: %d classes %s; %d training, %d validation, %d test images; student seeds %s%n", name,
+                train.numClasses(), train.classes(), train.size(), validation.size(), test.size(), settings.seeds());
 
-        TrainingResult teacher = SupervisedTrainer.builder().family(settings.teacher()).role(ModelRole.TEACHER)
-                .options(settings.teacherOptions().toBuilder().name(prefix + "teacher").build()).build().train(train, validation);
-        runs.add(teacher);
-        order.add(ModelResult.Kind.TEACHER);
+        TrainingOptions to = settings.teacherOptions().toBuilder().name(prefix + "teacher").build();
+        String teacherPrint = RunStore.fingerprint("teacher", settings.teacher().describe(), RunStore.describe(to), train.fingerprint(),
+                validation.fingerprint());
+        TrainingResult teacher = trainOrReuse(store, prefix + "teacher", teacherPrint, validation, o -> SupervisedTrainer.builder()
+                .family(settings.teacher()).role(ModelRole.TEACHER).options(o).build().train(train, validation), to);
+
+        List<ModelResult.Kind> order = new ArrayList<>(List.of(ModelResult.Kind.TEACHER));
+        List<List<TrainingResult>> runs = new ArrayList<>();
+        runs.add(List.of(teacher));
         for (ModelResult.Kind kind : List.of(ModelResult.Kind.STUDENT, ModelResult.Kind.STUDENT_KD, ModelResult.Kind.STUDENT_KD_TRANSFER)) {
             if (!kinds.contains(kind)) {
                 continue;
             }
-            TrainingOptions o = settings.studentOptions().toBuilder().name(prefix + kind.fileName()).build();
-            TrainingResult r = kind == ModelResult.Kind.STUDENT
-                    ? SupervisedTrainer.builder().family(settings.student()).role(ModelRole.STUDENT).options(o).build().train(train, validation)
-                    : Distiller.builder().teacher(teacher.model()).student(settings.student()).temperature(settings.temperature())
-                    .alpha(settings.alpha()).transferStem(kind == ModelResult.Kind.STUDENT_KD_TRANSFER).options(o).build()
-                    .train(train, validation);
-            runs.add(r);
+            List<TrainingResult> arm = new ArrayList<>();
+            for (long seed : settings.seeds()) {
+                String run = prefix + kind.fileName() + "-seed" + seed;
+                TrainingOptions o = settings.studentOptions().toBuilder().name(run).seed(seed).build();
+                String print = RunStore.fingerprint(kind, settings.student().describe(), RunStore.describe(o), train.fingerprint(),
+                        validation.fingerprint(), kind == ModelResult.Kind.STUDENT ? "" : settings.temperature() + "/" + settings.alpha(),
+                        teacherPrint);
+                arm.add(trainOrReuse(store, run, print, validation, opts -> kind == ModelResult.Kind.STUDENT
+                        // The teacher's normalisation for the student alone too: the arms differ only in the teacher.
+                        ? SupervisedTrainer.builder().family(settings.student()).role(ModelRole.STUDENT)
+                                .normalization(teacher.model().spec().normalization()).options(opts).build().train(train, validation)
+                        : Distiller.builder().teacher(teacher.model()).student(settings.student()).temperature(settings.temperature())
+                                .alpha(settings.alpha()).transferStem(kind == ModelResult.Kind.STUDENT_KD_TRANSFER).options(opts).build()
+                                .train(train, validation), o));
+            }
+            runs.add(arm);
             order.add(kind);
         }
-        TrainingResult baseline = kinds.contains(ModelResult.Kind.STUDENT) ? runs.get(order.indexOf(ModelResult.Kind.STUDENT))
+        if (store.reused() + store.resumed() > 0) {
+            log.printf(Locale.ROOT, "   (%d finished runs reused from %s, %d resumed from checkpoints)%n", store.reused(),
+                    out.resolve(RunStore.FOLDER), store.resumed());
+        }
+        List<TrainingResult> baseline = order.contains(ModelResult.Kind.STUDENT) ? runs.get(order.indexOf(ModelResult.Kind.STUDENT))
                 : runs.get(runs.size() - 1);
-        double target = settings.targetFraction() * baseline.validation().accuracy();
+        double target = settings.targetFraction() * ModelResult.mean(baseline.stream().mapToDouble(r -> r.validation().accuracy()).toArray());
 
         List<ModelResult> models = new ArrayList<>();
+        List<Charts.CurveGroup> curves = new ArrayList<>();
         OnnxExporter exporter = new OnnxExporter(ExportOptions.defaults());
         for (int i = 0; i < runs.size(); i++) {
             ModelResult.Kind kind = order.get(i);
-            TrainingResult r = runs.get(i);
-            TrainedModel model = r.model();
+            List<TrainingResult> arm = runs.get(i);
+            List<ModelResult.SeedRun> seedRuns = new ArrayList<>();
+            for (int s = 0; s < arm.size(); s++) {
+                TrainingResult r = arm.get(s);
+                long seed = kind == ModelResult.Kind.TEACHER ? to.seed() : settings.seeds().get(s);
+                seedRuns.add(new ModelResult.SeedRun(seed, r, Dl4jEvaluator.evaluate(r.model(), test, 256), r.curve().iterationsToReach(target)));
+            }
+            TrainedModel model = arm.get(0).model();
             String file = prefix + kind.fileName();
             model.save(out.resolve(file + ".zip"), false);
             Path onnx = out.resolve(file + ".onnx");
             exporter.export(model, onnx);
-            Evaluation eval = Dl4jEvaluator.evaluate(model, test, 256);
             float[][] probs = Dl4jEvaluator.probabilities(model.network(), test, model.spec().normalization(), 256);
             EdgeMeasurement edge = EdgeMeasurement.measure(onnx, model.network(), model.spec().normalization(), test, probs,
                     settings.dl4jTimingFrames());
             NetworkCost cost = Dl4jNetworks.cost(model.network(), new InputShape(test.channels(), test.height(), test.width()));
-            Charts.confusionMatrix(name + ": " + kind.title() + " on the test split", eval.confusion(),
-                    out.resolve("confusion-" + file + ".png"));
-            AtomicFiles.writeString(out.resolve("curve-" + file + ".csv"), r.curve().toCsv());
-            ModelResult mr = new ModelResult(prefix + kind.fileName(), kind, name, train.classes(), r, eval, cost, onnx, edge,
-                    r.curve().iterationsToReach(target));
+            Evaluation eval = seedRuns.get(0).test();
+            Charts.confusionMatrix(name + ": " + kind.title() + " on the test split" + (arm.size() > 1 ? " (seed " + seedRuns.get(0).seed() + ")" : ""),
+                    eval.confusion(), out.resolve("confusion-" + file + ".png"));
+            AtomicFiles.writeString(out.resolve("curve-" + file + ".csv"), arm.get(0).curve().toCsv());
+            ModelResult mr = new ModelResult(file, kind, name, train.classes(), seedRuns, cost, onnx, edge);
             models.add(mr);
-            log.printf(Locale.ROOT, "   %-28s test accuracy %.4f, log loss %.4f, %.2f M MACs, edge %.4f ms/frame, DL4J %.3f ms/frame, agreement %.4f%n",
-                    mr.name(), eval.accuracy(), eval.logLoss(), cost.totalMacs() / 1e6, edge.edgeMsPerFrame(), edge.dl4jMsPerFrame(),
-                    edge.agreement());
-        }
-        List<LearningCurve> curves = new ArrayList<>();
-        for (TrainingResult r : runs) {
-            curves.add(r.curve());
+            curves.add(new Charts.CurveGroup(kind.title(), arm.stream().map(TrainingResult::curve).toList()));
+            log.printf(Locale.ROOT, "   %-28s test accuracy %.4f%s, log loss %.4f, %.2f M MACs, edge %.4f ms/frame (rough), agreement %.4f%n",
+                    mr.name(), mr.accuracy(), arm.size() > 1 ? String.format(Locale.ROOT, " ± %.4f over %d seeds", mr.accuracySd(), arm.size()) : "",
+                    mr.logLoss(), cost.totalMacs() / 1e6, edge.edgeMsPerFrame(), edge.agreement());
         }
         TaskResult result = new TaskResult(name, prefix, train.classes(), target, models, train.size(), test.size());
-        Charts.learningCurves(name, curves, out.resolve(result.learningCurvesFile()));
+        Charts.learningCurveGroups(name, curves, out.resolve(result.learningCurvesFile()));
         return result;
+    }
+
+    /** One training run, as the experiment starts it. */
+    @FunctionalInterface
+    private interface Training {
+        TrainingResult train(TrainingOptions options) throws TrainingException;
+    }
+
+    private TrainingResult trainOrReuse(RunStore store, String run, String fingerprint, ImageDataset validation, Training training,
+                                        TrainingOptions options) throws TrainingException, IOException {
+        Optional<TrainingResult> done = store.finished(run, fingerprint, validation);
+        if (done.isPresent()) {
+            log.printf(Locale.ROOT, "   %s: finished earlier, reused%n", run);
+            return done.get();
+        }
+        TrainingResult r = training.train(store.checkpointed(run, fingerprint, options));
+        store.save(run, fingerprint, r);
+        return r;
     }
 }

@@ -1,5 +1,8 @@
 package io.edgekd.train.experiment;
 
+import io.edgekd.core.metrics.PairedDifference;
+import java.util.Optional;
+
 import io.edgekd.core.io.AtomicFiles;
 import io.edgekd.train.report.Json;
 import io.edgekd.train.report.Machine;
@@ -46,24 +49,32 @@ public final class ExperimentReport {
         md.append("- Command: `").append(command).append("`\n");
         md.append("- Data: ").append(data).append('\n');
         md.append(String.format(Locale.ROOT, "- Total time: %.1f minutes%n", seconds / 60));
-        md.append("- Accuracy and log loss are on the test split; training minutes exclude validation; edge ms/frame is the edge "
-                + "runtime classifying raw 8-bit frames one at a time on one thread (in-process median of 5 passes; the JMH benchmarks "
-                + "are the rigorous measurement); ONNX = DL4J is the share of test images whose top class is the same in both.\n\n");
+        md.append("- Accuracy and log loss are on the test split: for students, the mean (± standard deviation) over the seeds, each seed "
+                + "giving every student arm the same initial weights and data order; training minutes exclude validation; edge ms/frame "
+                + "is a rough in-process figure (the edge runtime classifying raw 8-bit frames one at a time on one thread, median of 5 "
+                + "passes, right after training; the JMH benchmarks are the measurement); ONNX = DL4J is the share of test images whose "
+                + "top class is the same in both, for the exported model (the first seed's).\n\n");
         for (Experiment.TaskResult t : tasks) {
             md.append("## Table I analogue: ").append(t.name()).append("\n\n");
             md.append(String.format(Locale.ROOT, "%d classes (%s); %,d training images, %,d test images. \"Iterations to %.1f%%\" counts "
-                            + "minibatches until the validation accuracy first reached %.1f%% (98%% of what the student reaches alone).%n%n",
+                            + "minibatches until the validation accuracy first reached %.1f%% (98%% of what the student reaches alone), "
+                            + "averaged over the seeds that reached it.%n%n",
                     t.classes().size(), String.join(", ", t.classes()), t.trainExamples(), t.testExamples(), 100 * t.targetAccuracy(),
                     100 * t.targetAccuracy()));
             md.append(String.format(Locale.ROOT,
-                    "| model | accuracy (%%) | log loss | iterations | iterations to %.1f%% | train min | parameters | MACs | edge ms/frame (FPS) | DL4J ms/frame | ONNX = DL4J |%n",
+                    "| model | seeds | accuracy (%%) | log loss | iterations | iterations to %.1f%% | train min | parameters | MACs | edge ms/frame, rough (FPS) | DL4J ms/frame | ONNX = DL4J |%n",
                     100 * t.targetAccuracy()));
-            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (ModelResult m : t.models()) {
-                md.append(String.format(Locale.ROOT, "| %s | %.2f | %.4f | %,d | %s | %.1f | %,d | %.2f M | %.4f (%,.0f) | %.3f | %.4f |%n",
-                        m.kind().title(), 100 * m.test().accuracy(), m.test().logLoss(), m.training().iterations(),
-                        m.iterationsToTarget() < 0 ? "not reached" : String.format(Locale.ROOT, "%,d", m.iterationsToTarget()),
-                        m.training().fitSeconds() / 60, m.cost().totalParams(), m.cost().totalMacs() / 1e6, m.edge().edgeMsPerFrame(),
+                int n = m.runs().size();
+                String acc = n > 1 ? String.format(Locale.ROOT, "%.2f ± %.2f", 100 * m.accuracy(), 100 * m.accuracySd())
+                        : String.format(Locale.ROOT, "%.2f", 100 * m.accuracy());
+                String reach = m.seedsReachingTarget() == 0 ? "not reached"
+                        : String.format(Locale.ROOT, "%,.0f%s", m.iterationsToTarget(), m.seedsReachingTarget() < n
+                        ? " (" + m.seedsReachingTarget() + " of " + n + " seeds)" : "");
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.4f | %,d | %s | %.1f | %,d | %.2f M | %.4f (%,.0f) | %.3f | %.4f |%n",
+                        m.kind().title(), n, acc, m.logLoss(), m.training().iterations(), reach, m.trainSeconds() / 60,
+                        m.cost().totalParams(), m.cost().totalMacs() / 1e6, m.edge().edgeMsPerFrame(),
                         1000 / m.edge().edgeMsPerFrame(), m.edge().dl4jMsPerFrame(), m.edge().agreement()));
             }
             md.append('\n');
@@ -75,23 +86,17 @@ public final class ExperimentReport {
             if (teacher != null && best != null) {
                 md.append(String.format(Locale.ROOT, "The %s keeps %.1f%% of the teacher's accuracy with %.1f%% of its multiply-accumulates "
                                 + "(%.1fx fewer) and %.1f%% of its parameters.",
-                        best.kind().title(), 100 * best.test().accuracy() / teacher.test().accuracy(),
+                        best.kind().title(), 100 * best.accuracy() / teacher.accuracy(),
                         100.0 * best.cost().totalMacs() / teacher.cost().totalMacs(),
                         (double) teacher.cost().totalMacs() / best.cost().totalMacs(),
                         100.0 * best.cost().totalParams() / teacher.cost().totalParams()));
                 if (alone != null) {
-                    md.append(String.format(Locale.ROOT, " Against the same student trained alone: %+.2f points of accuracy, %+.4f log loss",
-                            100 * (best.test().accuracy() - alone.test().accuracy()), best.test().logLoss() - alone.test().logLoss()));
-                    if (best.iterationsToTarget() > 0 && alone.iterationsToTarget() > 0) {
-                        md.append(String.format(Locale.ROOT, ", %,d against %,d iterations to %.1f%%", best.iterationsToTarget(),
-                                alone.iterationsToTarget(), 100 * t.targetAccuracy()));
-                    }
-                    md.append('.');
+                    md.append(' ').append(gainSentence(t, best, alone));
                 }
                 md.append("\n\n");
             }
-            md.append("Learning curves: `").append(t.learningCurvesFile()).append("`; confusion matrices: `confusion-").append(t.prefix())
-                    .append("*.png`.\n\n");
+            md.append("Learning curves (every seed drawn, one colour per arm): `").append(t.learningCurvesFile()).append("`; confusion matrices: `confusion-")
+                    .append(t.prefix()).append("*.png`.\n\n");
         }
         md.append(PAPER_TABLE_I).append("\n\n");
 
@@ -131,10 +136,14 @@ public final class ExperimentReport {
             tj.put("targetAccuracy", t.targetAccuracy());
             tj.put("trainExamples", t.trainExamples());
             tj.put("testExamples", t.testExamples());
+            t.kdGain().ifPresent(g -> tj.put("kdGain", gainJson(g)));
             taskJson.add(tj);
             for (ModelResult m : t.models()) {
                 models.add(m.toJson());
             }
+        }
+        if (!tasks.isEmpty()) {
+            tasks.get(0).kdGain().ifPresent(g -> json.put("kdGain", gainJson(g)));
         }
         json.put("tasks", taskJson);
         json.put("models", models);
@@ -144,6 +153,43 @@ public final class ExperimentReport {
         AtomicFiles.writeString(out.resolve("report.md"), md.toString());
         AtomicFiles.writeString(out.resolve("report.json"), Json.write(json));
         return md.toString();
+    }
+
+    /** The paired gain in words, claiming no more than its interval supports. */
+    static String gainSentence(Experiment.TaskResult t, ModelResult best, ModelResult alone) {
+        StringBuilder b = new StringBuilder();
+        Optional<PairedDifference> gain = t.kdGain();
+        if (gain.isPresent()) {
+            PairedDifference g = gain.get();
+            b.append("Against the same student trained alone, paired by seed: ").append(g.describe(100, " points of accuracy")).append(", ");
+            if (g.supportsGain()) {
+                b.append("a gain the interval supports");
+            } else if (g.supportsLoss()) {
+                b.append("a loss the interval supports");
+            } else if (g.n() > 1) {
+                b.append("an interval that includes zero: no gain or loss is shown at this number of seeds");
+            } else {
+                b.append("one seed, which cannot show a gain or a loss");
+            }
+            b.append(String.format(Locale.ROOT, "; worst single seed %+.2f points; log loss %+.4f on the mean", 100 * g.minimum(),
+                    best.logLoss() - alone.logLoss()));
+        }
+        if (best.seedsReachingTarget() > 0 && alone.seedsReachingTarget() > 0) {
+            b.append(String.format(Locale.ROOT, "; %,.0f against %,.0f iterations to %.1f%% (%.2fx)", best.iterationsToTarget(),
+                    alone.iterationsToTarget(), 100 * t.targetAccuracy(), best.iterationsToTarget() / alone.iterationsToTarget()));
+        }
+        return b.append('.').toString();
+    }
+
+    static Map<String, Object> gainJson(PairedDifference g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mean", g.mean());
+        m.put("low", Double.isNaN(g.low()) ? null : g.low());
+        m.put("high", Double.isNaN(g.high()) ? null : g.high());
+        m.put("seeds", g.n());
+        m.put("sd", Double.isNaN(g.sd()) ? null : g.sd());
+        m.put("minimum", g.minimum());
+        return m;
     }
 
     private static List<Map<String, Object>> tableIII(List<Experiment.TaskResult> tasks) {
@@ -160,7 +206,7 @@ public final class ExperimentReport {
             row.put("task", t.name());
             row.put("classes", t.classes().size());
             row.put("model", s.name());
-            row.put("accuracy", s.test().accuracy());
+            row.put("accuracy", s.accuracy());
             row.put("edgeMsPerFrame", s.edge().edgeMsPerFrame());
             row.put("dl4jMsPerFrame", s.edge().dl4jMsPerFrame());
             row.put("macs", s.cost().totalMacs());

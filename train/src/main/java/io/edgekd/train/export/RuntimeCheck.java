@@ -1,6 +1,7 @@
 package io.edgekd.train.export;
 
-import io.edgekd.core.spec.InputForm;
+import io.edgekd.core.classify.Softmax;
+import io.edgekd.core.image.PixelFormat;
 import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.runtime.EdgeClassifier;
 import io.edgekd.runtime.EdgeModelException;
@@ -73,23 +74,18 @@ final class RuntimeCheck {
                 }
             }
         }
+        // The runtime's own path: raw frames in the accepted channel order, preprocessed (or, for a fused graph, passed
+        // through) by the runtime exactly as on a device, so the check covers the runtime's preprocessing too.
+        PixelFormat format = switch (spec.pixelOrder()) {
+            case GRAY -> PixelFormat.GRAY8;
+            case RGB -> PixelFormat.RGB24;
+            case BGR -> PixelFormat.BGR24;
+        };
+        int frameBytes = plane * c;
         float[] ortOut = new float[n * spec.numClasses()];
         try (EdgeRunner runner = classifier.newRunner(n)) {
-            if (spec.inputForm() == InputForm.UINT8_NHWC) {
-                runner.inputBytes().put(0, frames);
-            } else {
-                // The graph's input: the accepted channel order, normalised as the exported spec says, NCHW.
-                float[] in = new float[n * c * plane];
-                for (int b = 0; b < n; b++) {
-                    for (int ac = 0; ac < c; ac++) {
-                        float mul = spec.normalization().multiplier(ac);
-                        float add = spec.normalization().offset(ac);
-                        for (int p = 0; p < plane; p++) {
-                            in[(b * c + ac) * plane + p] = (frames[(b * plane + p) * c + ac] & 0xFF) * mul + add;
-                        }
-                    }
-                }
-                runner.inputFloats().put(0, in);
+            for (int b = 0; b < n; b++) {
+                runner.put(b, frames, b * frameBytes, w, h, w * c, format);
             }
             runner.run();
             runner.probabilities().get(0, ortOut);
@@ -101,16 +97,19 @@ final class RuntimeCheck {
         if (built.nhwc()) {
             x = x.permute(0, 2, 3, 1).dup('c');
         }
-        double[][] expected;
+        float[][] expected;
         try {
-            expected = network.output(x, false).castTo(DataType.DOUBLE).toDoubleMatrix();
+            expected = network.output(x, false).castTo(DataType.FLOAT).toFloatMatrix();
         } catch (RuntimeException e) {
             throw new ExportException("DL4J cannot run the network on input " + c + "x" + h + "x" + w + " for the check: " + e.getMessage(), e);
         }
         int k = spec.numClasses();
         double maxDiff = 0;
         for (int b = 0; b < n; b++) {
-            double[] p = built.endsInSoftmax() ? expected[b] : softmax(expected[b]);
+            float[] p = expected[b];
+            if (!built.endsInSoftmax()) {
+                Softmax.inPlace(p, 0, k);
+            }
             int dl4jTop = 0;
             int ortTop = 0;
             for (int j = 0; j < k; j++) {
@@ -138,22 +137,5 @@ final class RuntimeCheck {
                     + "on %d random inputs, found a max abs difference of %.3e", options.tolerance(), n, maxDiff));
         }
         return maxDiff;
-    }
-
-    private static double[] softmax(double[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : logits) {
-            max = Math.max(max, v);
-        }
-        double[] p = new double[logits.length];
-        double z = 0;
-        for (int j = 0; j < p.length; j++) {
-            p[j] = Math.exp(logits[j] - max);
-            z += p[j];
-        }
-        for (int j = 0; j < p.length; j++) {
-            p[j] /= z;
-        }
-        return p;
     }
 }

@@ -193,7 +193,7 @@ public final class TrainedModel {
         TrainingBackend.init();
         MultiLayerNetwork net;
         try {
-            net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+            net = restore(file);
         } catch (IOException | RuntimeException e) {
             String missing = missingClass(e);
             if (missing != null) {
@@ -206,6 +206,51 @@ public final class TrainedModel {
             return new TrainedModel(net, spec, state == null ? Map.of() : state);
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Classes edgekd stores by name inside model files, where they lived before they moved: old name → new name.
+     * A file that names an old one is read with the new one (the class's JSON form did not change).
+     */
+    static final Map<String, String> MOVED_CLASSES = Map.of(
+            "io.edgekd.train.distill.KnowledgeDistillationLoss", "io.edgekd.train.loss.KnowledgeDistillationLoss",
+            "io.edgekd.train.distill.SoftmaxCrossEntropyLoss", "io.edgekd.train.loss.SoftmaxCrossEntropyLoss");
+
+    private static MultiLayerNetwork restore(Path file) throws IOException {
+        String json;
+        try (ZipFile zip = new ZipFile(file.toFile()); InputStream in = zip.getInputStream(zip.getEntry("configuration.json"))) {
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String mapped = json;
+        for (Map.Entry<String, String> e : MOVED_CLASSES.entrySet()) {
+            mapped = mapped.replace("\"" + e.getKey() + "\"", "\"" + e.getValue() + "\"");
+        }
+        if (mapped.equals(json)) {
+            return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+        }
+        // Rewrite the configuration into a private copy; the file itself is never touched.
+        Path copy = Files.createTempFile("edgekd-model", ".zip");
+        try {
+            try (ZipFile in = new ZipFile(file.toFile());
+                 ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(copy)))) {
+                Enumeration<? extends ZipEntry> entries = in.entries();
+                while (entries.hasMoreElements()) {
+                    ZipEntry e = entries.nextElement();
+                    out.putNextEntry(new ZipEntry(e.getName()));
+                    if (e.getName().equals("configuration.json")) {
+                        out.write(mapped.getBytes(StandardCharsets.UTF_8));
+                    } else {
+                        try (InputStream is = in.getInputStream(e)) {
+                            is.transferTo(out);
+                        }
+                    }
+                    out.closeEntry();
+                }
+            }
+            return ModelSerializer.restoreMultiLayerNetwork(copy.toFile(), true);
+        } finally {
+            Files.deleteIfExists(copy);
         }
     }
 

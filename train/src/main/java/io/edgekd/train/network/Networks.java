@@ -1,8 +1,7 @@
 package io.edgekd.train.network;
 
 import io.edgekd.train.backend.TrainingBackend;
-import io.edgekd.train.distill.SoftmaxCrossEntropyLoss;
-import io.edgekd.train.training.OptimizerConfig;
+import io.edgekd.train.loss.SoftmaxCrossEntropyLoss;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -18,6 +17,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ import java.util.List;
  *
  * <pre>{@code
  * MultiLayerNetwork student = Networks.build(StudentNetwork.builder().build(), new InputShape(1, 28, 28), 10,
- *         OptimizerConfig.adam(2e-3), 10_000, 42, new SoftmaxCrossEntropyLoss());
+ *         new Adam(2e-3), 0, 42, new SoftmaxCrossEntropyLoss());
  * }</pre>
  *
  * <p>Thread safety: stateless.
@@ -58,14 +59,14 @@ public final class Networks {
      * @param family          network family
      * @param input           input size
      * @param numClasses      classes
-     * @param optimizer       optimiser settings
-     * @param totalIterations planned iterations (for iteration-based schedules)
+     * @param updater         the optimiser, schedule included (see {@code io.edgekd.train.training.OptimizerConfig#toUpdater})
+     * @param weightDecay     decoupled weight decay, 0 for none
      * @param seed            weight-initialisation seed
      * @param loss            loss of the output layer; the output layer emits logits
      * @return the configuration
      */
-    public static MultiLayerConfiguration configure(NetworkFamily family, InputShape input, int numClasses, OptimizerConfig optimizer,
-                                                    long totalIterations, long seed, ILossFunction loss) {
+    public static MultiLayerConfiguration configure(NetworkFamily family, InputShape input, int numClasses, IUpdater updater,
+                                                    double weightDecay, long seed, ILossFunction loss) {
         if (numClasses < 2) {
             throw new IllegalArgumentException("numClasses: expected at least 2, found " + numClasses);
         }
@@ -74,11 +75,11 @@ public final class Networks {
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.RELU)
                 .convolutionMode(ConvolutionMode.Same)
-                .updater(optimizer.toUpdater(totalIterations))
+                .updater(updater)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED);
-        if (optimizer.weightDecay() > 0) {
-            b.weightDecay(optimizer.weightDecay());
+        if (weightDecay > 0) {
+            b.weightDecay(weightDecay);
         }
         NeuralNetConfiguration.ListBuilder list = b.list();
         int i = 0;
@@ -98,16 +99,16 @@ public final class Networks {
      * @param family          network family
      * @param input           input size
      * @param numClasses      classes
-     * @param optimizer       optimiser settings
-     * @param totalIterations planned iterations
+     * @param updater         the optimiser, schedule included
+     * @param weightDecay     decoupled weight decay, 0 for none
      * @param seed            weight-initialisation seed
      * @param loss            output-layer loss
      * @return the initialised network
      */
-    public static MultiLayerNetwork build(NetworkFamily family, InputShape input, int numClasses, OptimizerConfig optimizer,
-                                          long totalIterations, long seed, ILossFunction loss) {
+    public static MultiLayerNetwork build(NetworkFamily family, InputShape input, int numClasses, IUpdater updater,
+                                          double weightDecay, long seed, ILossFunction loss) {
         TrainingBackend.init();
-        MultiLayerNetwork net = new MultiLayerNetwork(configure(family, input, numClasses, optimizer, totalIterations, seed, loss));
+        MultiLayerNetwork net = new MultiLayerNetwork(configure(family, input, numClasses, updater, weightDecay, seed, loss));
         net.init();
         return net;
     }
@@ -122,6 +123,6 @@ public final class Networks {
      * @return the initialised network, Adam 1e-3
      */
     public static MultiLayerNetwork build(NetworkFamily family, InputShape input, int numClasses, long seed) {
-        return build(family, input, numClasses, OptimizerConfig.adam(1e-3), 1, seed, new SoftmaxCrossEntropyLoss());
+        return build(family, input, numClasses, new Adam(1e-3), 0, seed, new SoftmaxCrossEntropyLoss());
     }
 }

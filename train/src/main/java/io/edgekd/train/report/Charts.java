@@ -2,8 +2,6 @@ package io.edgekd.train.report;
 
 import io.edgekd.core.io.AtomicFiles;
 import io.edgekd.core.metrics.ConfusionMatrix;
-import io.edgekd.train.training.CurvePoint;
-import io.edgekd.train.training.LearningCurve;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -43,70 +41,47 @@ public final class Charts {
     private Charts() {
     }
 
-    /** Losses are drawn on a log axis, which cannot show zero (a perfectly confident, perfectly right model). */
-    private static final double MIN_PLOTTED_LOSS = 1e-6;
+    /**
+     * Several runs of one arm (the same recipe with different seeds): drawn in one colour, thin, under one legend entry,
+     * so the spread between seeds is visible.
+     *
+     * @param name the arm's name, e.g. {@code student alone}
+     * @param runs one curve per seed
+     */
+    public record CurveGroup(String name, List<LearningCurve> runs) {
+        /** Copies the list. */
+        public CurveGroup {
+            runs = List.copyOf(runs);
+        }
+    }
 
     /**
      * @param title  picture title
-     * @param curves runs to draw, by name
+     * @param curves runs to draw, each its own colour and legend entry
      * @param file   destination PNG
      * @throws IOException if the file cannot be written
      */
     public static void learningCurves(String title, List<LearningCurve> curves, Path file) throws IOException {
-        XYChart acc = new XYChartBuilder().width(640).height(440).title(title + ": validation accuracy").xAxisTitle("iterations")
-                .yAxisTitle("accuracy").build();
-        XYChart loss = new XYChartBuilder().width(640).height(440).title(title + ": loss (solid validation, dashed training)")
-                .xAxisTitle("iterations").yAxisTitle("log loss").build();
-        // Accuracy rises and loss falls: each legend goes where its curves end up not being.
-        acc.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
-        loss.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        // A distillation loss starts several times higher than cross-entropy (its T² term); a log axis keeps the
-        // validation curves readable beside it.
-        loss.getStyler().setYAxisLogarithmic(true);
-        for (XYChart c : new XYChart[] {acc, loss}) {
-            c.getStyler().setChartBackgroundColor(Color.WHITE);
-            c.getStyler().setMarkerSize(4);
-            c.getStyler().setPlotGridLinesColor(new Color(0xdddddd));
+        List<CurveGroup> groups = new ArrayList<>();
+        for (LearningCurve c : curves) {
+            groups.add(new CurveGroup(c.name(), List.of(c)));
         }
-        int i = 0;
-        for (LearningCurve curve : curves) {
-            List<CurvePoint> pts = curve.points();
-            if (pts.isEmpty()) {
-                continue;
-            }
-            double[] x = new double[pts.size()];
-            double[] a = new double[pts.size()];
-            double[] vl = new double[pts.size()];
-            List<Double> tx = new ArrayList<>();
-            List<Double> tl = new ArrayList<>();
-            for (int k = 0; k < pts.size(); k++) {
-                CurvePoint p = pts.get(k);
-                x[k] = p.iteration();
-                a[k] = p.validationAccuracy();
-                vl[k] = Math.max(p.validationLogLoss(), MIN_PLOTTED_LOSS);
-                if (Double.isFinite(p.trainLoss())) {
-                    tx.add((double) p.iteration());
-                    tl.add(Math.max(p.trainLoss(), MIN_PLOTTED_LOSS));
-                }
-            }
-            Color colour = PALETTE[i++ % PALETTE.length];
-            XYSeries sa = acc.addSeries(curve.name(), x, a);
-            sa.setLineColor(colour);
-            sa.setMarkerColor(colour);
-            sa.setMarker(SeriesMarkers.CIRCLE);
-            XYSeries sv = loss.addSeries(curve.name() + " validation", x, vl);
-            sv.setLineColor(colour);
-            sv.setMarkerColor(colour);
-            sv.setMarker(SeriesMarkers.CIRCLE);
-            if (!tx.isEmpty()) {
-                XYSeries st = loss.addSeries(curve.name() + " training", tx, tl);
-                st.setLineColor(colour);
-                st.setMarker(SeriesMarkers.NONE);
-                st.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
-            }
-        }
-        BufferedImage left = BitmapEncoder.getBufferedImage(acc);
-        BufferedImage right = BitmapEncoder.getBufferedImage(loss);
+        learningCurveGroups(title, groups, file);
+    }
+
+    /**
+     * Two panels side by side: validation accuracy, and loss (validation log loss solid with a marker per validation,
+     * training loss dashed), against iterations.
+     *
+     * @param title  picture title
+     * @param groups arms to draw; every run of an arm in the arm's colour
+     * @param file   destination PNG
+     * @throws IOException if the file cannot be written
+     */
+    public static void learningCurveGroups(String title, List<CurveGroup> groups, Path file) throws IOException {
+        XYChart[] charts = learningCurveCharts(title, groups);
+        BufferedImage left = BitmapEncoder.getBufferedImage(charts[0]);
+        BufferedImage right = BitmapEncoder.getBufferedImage(charts[1]);
         BufferedImage both = new BufferedImage(left.getWidth() + right.getWidth(), Math.max(left.getHeight(), right.getHeight()),
                 BufferedImage.TYPE_INT_RGB);
         Graphics2D g = both.createGraphics();
@@ -116,6 +91,85 @@ public final class Charts {
         g.drawImage(right, left.getWidth(), 0, null);
         g.dispose();
         write(both, file);
+    }
+
+    /**
+     * The two charts behind {@link #learningCurveGroups}. The loss axis is linear and ends a little above the largest
+     * validation loss: a distillation run's training loss (its soft term is scaled by T²) may start far above
+     * cross-entropy, and letting it set the scale would flatten every other curve, so its first points run off the top.
+     */
+    static XYChart[] learningCurveCharts(String title, List<CurveGroup> groups) {
+        XYChart acc = new XYChartBuilder().width(640).height(440).title(title + ": validation accuracy").xAxisTitle("iterations")
+                .yAxisTitle("accuracy").build();
+        XYChart loss = new XYChartBuilder().width(640).height(440).title(title + ": loss (solid validation, dashed training)")
+                .xAxisTitle("iterations").yAxisTitle("loss").build();
+        // Accuracy rises and loss falls: each legend goes where its curves end up not being.
+        acc.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+        loss.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        for (XYChart c : new XYChart[] {acc, loss}) {
+            c.getStyler().setChartBackgroundColor(Color.WHITE);
+            c.getStyler().setMarkerSize(4);
+            c.getStyler().setPlotGridLinesColor(new Color(0xdddddd));
+            c.getStyler().setDecimalPattern("#,##0.###");
+        }
+        double maxValidationLoss = 0;
+        int i = 0;
+        for (CurveGroup group : groups) {
+            Color colour = PALETTE[i++ % PALETTE.length];
+            boolean several = group.runs().size() > 1;
+            int r = 0;
+            for (LearningCurve curve : group.runs()) {
+                List<CurvePoint> pts = curve.points();
+                if (pts.isEmpty()) {
+                    continue;
+                }
+                double[] x = new double[pts.size()];
+                double[] a = new double[pts.size()];
+                double[] vl = new double[pts.size()];
+                List<Double> tx = new ArrayList<>();
+                List<Double> tl = new ArrayList<>();
+                for (int k = 0; k < pts.size(); k++) {
+                    CurvePoint p = pts.get(k);
+                    x[k] = p.iteration();
+                    a[k] = p.validationAccuracy();
+                    vl[k] = p.validationLogLoss();
+                    if (Double.isFinite(p.validationLogLoss())) {
+                        maxValidationLoss = Math.max(maxValidationLoss, p.validationLogLoss());
+                    }
+                    if (Double.isFinite(p.trainLoss())) {
+                        tx.add((double) p.iteration());
+                        tl.add(p.trainLoss());
+                    }
+                }
+                String label = r == 0 ? group.name() + (several ? " (" + group.runs().size() + " seeds)" : "") : group.name() + " #" + (r + 1);
+                BasicStroke line = new BasicStroke(several ? 1.2f : 2f);
+                XYSeries sa = acc.addSeries(label, x, a);
+                style(sa, colour, line, r == 0);
+                XYSeries sv = loss.addSeries(label + " validation", x, vl);
+                style(sv, colour, line, r == 0);
+                if (!tx.isEmpty()) {
+                    XYSeries st = loss.addSeries(label + " training", tx, tl);
+                    st.setLineColor(colour);
+                    st.setMarker(SeriesMarkers.NONE);
+                    st.setShowInLegend(r == 0);
+                    st.setLineStyle(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+                }
+                r++;
+            }
+        }
+        if (maxValidationLoss > 0) {
+            loss.getStyler().setYAxisMin(0.0);
+            loss.getStyler().setYAxisMax(1.3 * maxValidationLoss);
+        }
+        return new XYChart[] {acc, loss};
+    }
+
+    private static void style(XYSeries s, Color colour, BasicStroke line, boolean inLegend) {
+        s.setLineColor(colour);
+        s.setMarkerColor(colour);
+        s.setMarker(SeriesMarkers.CIRCLE);
+        s.setLineStyle(line);
+        s.setShowInLegend(inLegend);
     }
 
     /**

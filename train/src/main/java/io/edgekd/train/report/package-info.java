@@ -1,4 +1,5 @@
 /**
- * What people look at: console progress bars, learning-curve and confusion-matrix pictures (PNG), and tables.
+ * What people look at: learning curves (the numbers, as CSV, and as PNG pictures), confusion-matrix pictures,
+ * console progress bars, JSON and machine descriptions for reports.
  */
 package io.edgekd.train.report;

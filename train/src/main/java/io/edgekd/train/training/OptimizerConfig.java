@@ -65,14 +65,36 @@ public record OptimizerConfig(Updater updater, double learningRate, double momen
         }
     }
 
+    /** The default learning rate (Adam), the one the quickstart's and the reproduction's students train with. */
+    public static final double DEFAULT_LEARNING_RATE = 2e-3;
+    /** The default schedule: linear decay to zero over the planned iterations. */
+    public static final Schedule DEFAULT_SCHEDULE = Schedule.POLY;
+    /** Nesterov momentum for SGD. */
+    public static final double DEFAULT_MOMENTUM = 0.9;
+    /** STEP schedule: epochs between decays. */
+    public static final int DEFAULT_STEP_EPOCHS = 5;
+    /** STEP schedule: decay factor. */
+    public static final double DEFAULT_STEP_GAMMA = 0.1;
+
+    /**
+     * The one default for the API and the command line: Adam, {@link #DEFAULT_LEARNING_RATE}, {@link #DEFAULT_SCHEDULE},
+     * no weight decay.
+     *
+     * @return the default optimiser
+     */
+    public static OptimizerConfig defaults() {
+        return new OptimizerConfig(Updater.ADAM, DEFAULT_LEARNING_RATE, DEFAULT_MOMENTUM, 0, DEFAULT_SCHEDULE, DEFAULT_STEP_EPOCHS,
+                DEFAULT_STEP_GAMMA);
+    }
+
     /** @param learningRate initial rate @return Adam, constant rate, no weight decay */
     public static OptimizerConfig adam(double learningRate) {
-        return new OptimizerConfig(Updater.ADAM, learningRate, 0.9, 0, Schedule.CONSTANT, 10, 0.1);
+        return new OptimizerConfig(Updater.ADAM, learningRate, DEFAULT_MOMENTUM, 0, Schedule.CONSTANT, DEFAULT_STEP_EPOCHS, DEFAULT_STEP_GAMMA);
     }
 
     /** @param learningRate initial rate @param momentum momentum @return SGD with Nesterov momentum, constant rate */
     public static OptimizerConfig sgd(double learningRate, double momentum) {
-        return new OptimizerConfig(Updater.SGD, learningRate, momentum, 0, Schedule.CONSTANT, 10, 0.1);
+        return new OptimizerConfig(Updater.SGD, learningRate, momentum, 0, Schedule.CONSTANT, DEFAULT_STEP_EPOCHS, DEFAULT_STEP_GAMMA);
     }
 
     /** @param decay weight decay coefficient @return a copy with it */

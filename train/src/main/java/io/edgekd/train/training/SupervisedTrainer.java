@@ -6,8 +6,9 @@ import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.core.spec.Normalization;
 import io.edgekd.train.backend.TrainingBackend;
 import io.edgekd.train.data.DatasetStatistics;
-import io.edgekd.train.distill.SoftmaxCrossEntropyLoss;
 import io.edgekd.train.eval.Dl4jEvaluator;
+import io.edgekd.train.loss.SoftmaxCrossEntropyLoss;
+import io.edgekd.train.model.Provenance;
 import io.edgekd.train.model.TrainedModel;
 import io.edgekd.train.network.InputShape;
 import io.edgekd.train.network.NetworkFamily;
@@ -86,16 +87,17 @@ public final class SupervisedTrainer {
             Normalization norm = normalization != null ? normalization : DatasetStatistics.normalization(train);
             spec = ModelSpecs.forData(train, norm, role);
             net = Networks.build(family, new InputShape(train.channels(), train.height(), train.width()), train.numClasses(),
-                    options.optimizer(), options.plannedIterations(train.size()), options.seed(), new SoftmaxCrossEntropyLoss());
+                    options.optimizer().toUpdater(options.plannedIterations(train.size())), options.optimizer().weightDecay(), options.seed(),
+                    new SoftmaxCrossEntropyLoss());
         }
         Dl4jEvaluator.checkCompatible(spec, train, "training data");
         Dl4jEvaluator.checkCompatible(spec, validation, "validation data");
         Map<String, String> provenance = new LinkedHashMap<>();
-        provenance.put("train.method", initial != null ? "fine-tune" : "supervised");
-        provenance.put("network", initial != null ? initial.spec().provenance().getOrDefault("network", "?") : family.describe());
-        provenance.put("optimizer", options.optimizer().describe());
+        provenance.put(Provenance.TRAIN_METHOD, initial != null ? "fine-tune" : "supervised");
+        provenance.put(Provenance.NETWORK, initial != null ? Provenance.require(initial.spec(), Provenance.NETWORK) : family.describe());
+        provenance.put(Provenance.OPTIMIZER, options.optimizer().describe());
         if (freezeLayers > 0) {
-            provenance.put("train.frozen_layers", Integer.toString(freezeLayers));
+            provenance.put(Provenance.TRAIN_FROZEN_LAYERS, Integer.toString(freezeLayers));
         }
         return TrainingLoop.run(new TrainingLoop.Settings(options, net, spec, train, validation, null, provenance, List.of(), state, role));
     }

@@ -9,7 +9,10 @@ import io.edgekd.train.backend.TrainingBackend;
 import io.edgekd.train.data.BatchSource;
 import io.edgekd.train.eval.Dl4jEvaluator;
 import io.edgekd.train.model.ModelFileException;
+import io.edgekd.train.model.Provenance;
 import io.edgekd.train.model.TrainedModel;
+import io.edgekd.train.report.CurvePoint;
+import io.edgekd.train.report.LearningCurve;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -18,36 +21,31 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
  * The epoch loop shared by {@link SupervisedTrainer} and {@code io.edgekd.train.distill.Distiller}: seeded
- * shuffling and augmentation, minibatch updates, validation into a learning curve, early stopping on validation
- * log loss, a checkpoint after every epoch (written atomically), resume, and a stop with a clear message when
- * the loss turns NaN.
+ * shuffling and augmentation, minibatch updates towards the {@link BatchTargets}, validation into a learning curve,
+ * keep-best model selection, early stopping on validation log loss, a checkpoint after every epoch (written
+ * atomically), resume, and a stop with a clear message when the loss turns NaN.
  *
  * <p>Reproducibility: the network's initial weights come from the seed; epoch {@code e} shuffles with a stream
  * derived from the seed and {@code e}, and re-seeds ND4J's generator (dropout) the same way, so a run resumed
- * from a checkpoint sees the same batches as one that was never interrupted.
+ * from a checkpoint sees the same batches as one that was never interrupted, and two runs with the same seed and
+ * data see the same batches whatever their targets are (the paired comparison of a distilled student with the
+ * same student trained alone rests on this).
+ *
+ * <p>Thread safety: {@link #run} trains on the calling thread.
  */
 public final class TrainingLoop {
     /** Checkpoint of the last finished epoch, with optimiser state. */
     public static final String LAST_CHECKPOINT = "last.zip";
-    /** Checkpoint of the epoch with the lowest validation log loss. */
+    /** Checkpoint of the validation point with the lowest validation log loss. */
     public static final String BEST_CHECKPOINT = "best.zip";
-
-    /**
-     * A teacher's contribution to a run.
-     *
-     * @param model              the teacher
-     * @param logitsOnAugmented  compute teacher logits on each augmented batch instead of caching them once
-     */
-    public record Teacher(TrainedModel model, boolean logitsOnAugmented) {
-    }
 
     /**
      * Everything a run needs.
@@ -58,15 +56,25 @@ public final class TrainingLoop {
      * @param spec        its spec (provenance is completed at the end)
      * @param train       training examples, classes in the spec's order
      * @param validation  validation examples
-     * @param teacher     the teacher, or null
+     * @param targets     what each batch is trained towards; null for one-hot labels
      * @param provenance  provenance entries to record
      * @param transferred layers already transferred into {@code net}
      * @param resumeState state of the checkpoint being resumed, or null
      * @param role        the role of the trained model
      */
     public record Settings(TrainingOptions options, MultiLayerNetwork net, ModelSpec spec, ImageDataset train, ImageDataset validation,
-                           Teacher teacher, Map<String, String> provenance, List<String> transferred, Map<String, String> resumeState,
+                           BatchTargets targets, Map<String, String> provenance, List<String> transferred, Map<String, String> resumeState,
                            ModelRole role) {
+        /** Validates. */
+        public Settings {
+            Objects.requireNonNull(options, "options");
+            Objects.requireNonNull(net, "net");
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(train, "train");
+            Objects.requireNonNull(validation, "validation");
+            provenance = Map.copyOf(provenance);
+            transferred = List.copyOf(transferred);
+        }
     }
 
     private TrainingLoop() {
@@ -75,19 +83,21 @@ public final class TrainingLoop {
     /**
      * @param checkpoint a {@code last.zip} written by this loop
      * @return the network with its optimiser state, its spec and the loop's state
-     * @throws TrainingException if it cannot be read
+     * @throws TrainingException if it cannot be read or carries no training state
      */
     public static TrainedModel resume(Path checkpoint) throws TrainingException {
+        TrainedModel m;
         try {
-            TrainedModel m = TrainedModel.load(checkpoint);
-            if (!m.state().containsKey("epoch")) {
-                throw new TrainingException("cannot resume from " + checkpoint + ": expected a training checkpoint (last.zip), found a model "
-                        + "without training state");
-            }
-            return m;
+            m = TrainedModel.load(checkpoint);
         } catch (ModelFileException e) {
             throw new TrainingException("cannot resume from " + checkpoint + ": " + e.getMessage(), e);
         }
+        if (!TrainingState.isPresent(m.state())) {
+            throw new TrainingException("cannot resume from " + checkpoint + ": expected a training checkpoint (last.zip), found a model "
+                    + "without training state");
+        }
+        TrainingState.fromMap(m.state(), checkpoint.toString());
+        return m;
     }
 
     /**
@@ -120,213 +130,278 @@ public final class TrainingLoop {
      *
      * @param s settings
      * @return the result
-     * @throws TrainingException on NaN loss or checkpoint failure
+     * @throws TrainingException on NaN loss, a failing target source or checkpoint failure
      */
     public static TrainingResult run(Settings s) throws TrainingException {
-        long wallStart = System.nanoTime();
-        TrainingBackend.init();
-        MultiLayerNetwork net = s.net();
-        Normalization norm = s.spec().normalization();
-        BatchSource source = new BatchSource(s.train(), norm);
-        int n = s.train().size();
-        if (n == 0) {
+        if (s.train().size() == 0) {
             throw new IllegalArgumentException("training data: expected at least one example, found none in " + s.train().source());
         }
-        int batches = (n + s.options().batchSize() - 1) / s.options().batchSize();
+        TrainingBackend.init();
+        Run run = new Run(s);
+        run.epochs();
+        return run.finish();
+    }
 
-        double teacherSeconds = 0;
-        float[][] cachedLogits = null;
-        if (s.teacher() != null && !s.teacher().logitsOnAugmented()) {
-            long t0 = System.nanoTime();
-            cachedLogits = Dl4jEvaluator.outputs(s.teacher().model().network(), s.train(), norm, Math.max(256, s.options().batchSize()));
-            teacherSeconds = (System.nanoTime() - t0) / 1e9;
+    /** One run's working state; each step below is one idea of the loop. */
+    private static final class Run {
+        private final Settings s;
+        private final TrainingOptions o;
+        private final MultiLayerNetwork net;
+        private final Normalization norm;
+        private final BatchSource source;
+        private final BatchTargets targets;
+        private final int n;
+        private final int batches;
+        private final long wallStart = System.nanoTime();
+        private final Checkpoints checkpoints;
+        private final Best best;
+        private TrainingState state;
+        private boolean stoppedEarly;
+
+        Run(Settings s) throws TrainingException {
+            this.s = s;
+            this.o = s.options();
+            this.net = s.net();
+            this.norm = s.spec().normalization();
+            this.source = new BatchSource(s.train(), norm);
+            this.targets = s.targets() != null ? s.targets() : BatchTargets.oneHot(s.train());
+            this.n = s.train().size();
+            this.batches = (n + o.batchSize() - 1) / o.batchSize();
+            // Checkpoints carry what the run is (network, method, optimiser), so a last.zip can also start a new run.
+            this.checkpoints = new Checkpoints(o.checkpointDir(), s.spec().toBuilder().role(s.role()).provenance(s.provenance()).build());
+            this.state = s.resumeState() == null ? TrainingState.start(o.name(), o.seed())
+                    : TrainingState.fromMap(s.resumeState(), String.valueOf(o.resumeFrom()));
+            this.best = new Best(o.keepBest() || o.patience() > 0, state, checkpoints.loadBest(state));
         }
 
-        Map<String, String> state = s.resumeState();
-        int startEpoch = state == null ? 0 : Integer.parseInt(state.getOrDefault("epoch", "0"));
-        double fitSeconds = state == null ? 0 : Double.parseDouble(state.getOrDefault("fit_seconds", "0"));
-        double bestLoss = state == null ? Double.POSITIVE_INFINITY : Double.parseDouble(state.getOrDefault("best_val_log_loss", "Infinity"));
-        int bestEpoch = state == null ? 0 : Integer.parseInt(state.getOrDefault("best_epoch", "0"));
-        int badEpochs = state == null ? 0 : Integer.parseInt(state.getOrDefault("bad_epochs", "0"));
-        LearningCurve curve = state != null && state.containsKey("curve")
-                ? LearningCurve.fromCsv(s.options().name(), state.get("curve")) : new LearningCurve(s.options().name());
-        boolean keepBest = s.options().keepBest() || s.options().patience() > 0;
-        double bestPointLoss = state == null ? Double.POSITIVE_INFINITY
-                : Double.parseDouble(state.getOrDefault("best_point_log_loss", "Infinity"));
-        long bestIteration = state == null ? 0 : Long.parseLong(state.getOrDefault("best_iteration", "0"));
-        INDArray bestParams = null;
-        if (keepBest && bestIteration > 0 && s.options().checkpointDir() != null && Files.isRegularFile(s.options().checkpointDir().resolve(BEST_CHECKPOINT))) {
-            try {
-                bestParams = TrainedModel.load(s.options().checkpointDir().resolve(BEST_CHECKPOINT)).network().params().dup();
-            } catch (ModelFileException e) {
-                throw new TrainingException("cannot read the best checkpoint to resume early stopping: " + e.getMessage(), e);
-            }
-        }
-        long iteration = net.getIterationCount();
-        long lastSavedBest = bestIteration;
-        boolean stoppedEarly = false;
-        int epoch = startEpoch;
-        Path lastCheckpoint = s.options().checkpointDir() == null ? null : s.options().checkpointDir().resolve(LAST_CHECKPOINT);
-        boolean haveCheckpoint = state != null;
-
-        while (epoch < s.options().epochs()) {
-            Nd4j.getRandom().setSeed(s.options().seed() * 1_000_003L + epoch);
-            int[] order = ImageDataset.permutation(n, new SplittableRandom(s.options().seed() * 0x9E3779B97F4A7C15L + epoch));
-            s.options().progress().start(String.format(Locale.ROOT, "%-12s epoch %d/%d", s.options().name(), epoch + 1, s.options().epochs()), batches);
-            double lossSum = 0;
-            int lossCount = 0;
-            for (int b = 0; b < batches; b++) {
-                long t0 = System.nanoTime();
-                int from = b * s.options().batchSize();
-                int to = Math.min(n, from + s.options().batchSize());
-                int[] pos = new int[to - from];
-                System.arraycopy(order, from, pos, 0, pos.length);
-                INDArray features = source.features(pos, s.options().augmentation(), s.options().seed(), epoch);
-                INDArray labels;
-                if (s.teacher() == null) {
-                    labels = source.labels(pos, null);
-                } else if (cachedLogits != null) {
-                    labels = source.labels(pos, cachedLogits);
-                } else {
-                    long tt = System.nanoTime();
-                    float[][] batchLogits = s.teacher().model().network().output(features, false).toFloatMatrix();
-                    labels = source.labelsWithBatchLogits(pos, batchLogits);
-                    teacherSeconds += (System.nanoTime() - tt) / 1e9;
-                }
-                net.fit(new DataSet(features, labels));
-                TrainingBackend.releaseNativeGarbage();
-                iteration++;
-                double score = net.score();
-                fitSeconds += (System.nanoTime() - t0) / 1e9;
-                if (!Double.isFinite(score)) {
-                    s.options().progress().finish();
-                    throw new TrainingException(String.format(Locale.ROOT,
-                            "%s: the loss became %s at iteration %d (epoch %d, batch %d); training stopped. %s",
-                            s.options().name(), Double.isNaN(score) ? "NaN" : "infinite", iteration, epoch + 1, b + 1,
-                            haveCheckpoint ? "The last good checkpoint is " + lastCheckpoint + "."
-                                    : "No checkpoint was written yet (the first epoch did not finish)." )
-                            + " Try a lower learning rate.");
-                }
-                lossSum += score;
-                lossCount++;
-                s.options().progress().update(b + 1, String.format(Locale.ROOT, "loss %.4f", lossSum / lossCount));
-                boolean endOfEpoch = b == batches - 1;
-                if (!endOfEpoch && s.options().validationEvery() > 0 && iteration % s.options().validationEvery() == 0) {
-                    CurvePoint mid = point(net, s, norm, iteration, epoch + (b + 1.0) / batches, lossSum / lossCount, fitSeconds);
-                    curve.add(mid);
-                    lossSum = 0;
-                    lossCount = 0;
-                    if (keepBest && mid.validationLogLoss() < bestPointLoss) {
-                        bestPointLoss = mid.validationLogLoss();
-                        bestIteration = iteration;
-                        bestParams = net.params().dup();
-                        bestEpoch = epoch + 1;
+        void epochs() throws TrainingException {
+            long iteration = net.getIterationCount();
+            double fitSeconds = state.fitSeconds();
+            LearningCurve curve = state.curve();
+            for (int epoch = state.epoch(); epoch < o.epochs(); epoch++) {
+                Nd4j.getRandom().setSeed(o.seed() * 1_000_003L + epoch);
+                int[] order = ImageDataset.permutation(n, new SplittableRandom(o.seed() * 0x9E3779B97F4A7C15L + epoch));
+                o.progress().start(String.format(Locale.ROOT, "%-12s epoch %d/%d", o.name(), epoch + 1, o.epochs()), batches);
+                double lossSum = 0;
+                int lossCount = 0;
+                for (int b = 0; b < batches; b++) {
+                    long t0 = System.nanoTime();
+                    int[] pos = batchPositions(order, b);
+                    INDArray features = source.features(pos, o.augmentation(), o.seed(), epoch);
+                    INDArray labels = targets.labels(pos, epoch);
+                    net.fit(new DataSet(features, labels));
+                    TrainingBackend.releaseNativeGarbage();
+                    iteration++;
+                    double score = net.score();
+                    fitSeconds += (System.nanoTime() - t0) / 1e9;
+                    requireFinite(score, iteration, epoch, b);
+                    lossSum += score;
+                    lossCount++;
+                    o.progress().update(b + 1, String.format(Locale.ROOT, "loss %.4f", lossSum / lossCount));
+                    if (midEpochValidation(iteration, b)) {
+                        CurvePoint mid = validate(iteration, epoch + (b + 1.0) / batches, lossSum / lossCount, fitSeconds);
+                        curve.add(mid);
+                        best.offer(mid, net, epoch + 1);
+                        lossSum = 0;
+                        lossCount = 0;
                     }
                 }
-            }
-            s.options().progress().finish();
-            net.incrementEpochCount();
-            epoch++;
-            CurvePoint p = point(net, s, norm, iteration, epoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, fitSeconds);
-            curve.add(p);
-            if (p.validationLogLoss() < bestLoss) {
-                bestLoss = p.validationLogLoss();
-                badEpochs = 0;
-            } else {
-                badEpochs++;
-            }
-            if (keepBest && p.validationLogLoss() < bestPointLoss) {
-                bestPointLoss = p.validationLogLoss();
-                bestIteration = iteration;
-                bestParams = net.params().dup();
-                bestEpoch = epoch;
-            }
-            if (keepBest && bestParams != null && s.options().checkpointDir() != null && bestIteration > 0) {
-                Path bestFile = s.options().checkpointDir().resolve(BEST_CHECKPOINT);
-                if (bestIteration != lastSavedBest || !Files.isRegularFile(bestFile)) {
-                    INDArray current = net.params().dup();
-                    net.setParams(bestParams);
-                    save(new TrainedModel(net, s.spec(), Map.of("iteration", Long.toString(bestIteration))), bestFile, false);
-                    net.setParams(current);
-                    lastSavedBest = bestIteration;
+                o.progress().finish();
+                net.incrementEpochCount();
+                CurvePoint p = validate(iteration, epoch + 1, lossCount == 0 ? Double.NaN : lossSum / lossCount, fitSeconds);
+                curve.add(p);
+                best.offer(p, net, epoch + 1);
+                boolean improved = p.validationLogLoss() < state.bestEpochLoss();
+                state = new TrainingState(o.name(), o.seed(), epoch + 1, iteration, fitSeconds,
+                        improved ? p.validationLogLoss() : state.bestEpochLoss(), improved ? 0 : state.badEpochs() + 1,
+                        best.loss, best.iteration, best.epoch, curve);
+                checkpoints.saveBest(best, net);
+                checkpoints.saveLast(net, state);
+                if (o.patience() > 0 && state.badEpochs() >= o.patience()) {
+                    stoppedEarly = epoch + 1 < o.epochs();
+                    break;
                 }
             }
-            if (s.options().checkpointDir() != null) {
-                Map<String, String> st = new LinkedHashMap<>();
-                st.put("epoch", Integer.toString(epoch));
-                st.put("iteration", Long.toString(iteration));
-                st.put("fit_seconds", Double.toString(fitSeconds));
-                st.put("best_val_log_loss", Double.toString(bestLoss));
-                st.put("best_epoch", Integer.toString(bestEpoch));
-                st.put("best_point_log_loss", Double.toString(bestPointLoss));
-                st.put("best_iteration", Long.toString(bestIteration));
-                st.put("bad_epochs", Integer.toString(badEpochs));
-                st.put("seed", Long.toString(s.options().seed()));
-                st.put("name", s.options().name());
-                st.put("curve", curve.toCsv());
-                save(new TrainedModel(net, s.spec(), st), lastCheckpoint, true);
-                haveCheckpoint = true;
+        }
+
+        private int[] batchPositions(int[] order, int b) {
+            int from = b * o.batchSize();
+            int to = Math.min(n, from + o.batchSize());
+            int[] pos = new int[to - from];
+            System.arraycopy(order, from, pos, 0, pos.length);
+            return pos;
+        }
+
+        /**
+         * A validation every {@code validationEvery} iterations, except where the epoch's own validation follows within
+         * half that many: two points at almost the same iteration only draw a vertical jump in the learning curve.
+         */
+        private boolean midEpochValidation(long iteration, int b) {
+            int every = o.validationEvery();
+            int left = batches - 1 - b;
+            return every > 0 && left > 0 && iteration % every == 0 && left >= (every + 1) / 2;
+        }
+
+        private void requireFinite(double score, long iteration, int epoch, int b) throws TrainingException {
+            if (Double.isFinite(score)) {
+                return;
             }
-            if (s.options().patience() > 0 && badEpochs >= s.options().patience()) {
-                stoppedEarly = epoch < s.options().epochs();
-                break;
+            o.progress().finish();
+            throw new TrainingException(String.format(Locale.ROOT,
+                    "%s: the loss became %s at iteration %d (epoch %d, batch %d); training stopped. %s Try a lower learning rate.",
+                    o.name(), Double.isNaN(score) ? "NaN" : "infinite", iteration, epoch + 1, b + 1,
+                    checkpoints.hasLast() ? "The last good checkpoint is " + checkpoints.last() + "."
+                            : "No checkpoint was written yet (the first epoch did not finish)."));
+        }
+
+        private CurvePoint validate(long iteration, double epoch, double trainLoss, double fitSeconds) {
+            if (o.preciseBatchNorm() > 0) {
+                BatchNormStatistics.recalibrate(net, s.train(), norm, o.preciseBatchNorm(), o.batchSize());
+            }
+            Evaluation e = Dl4jEvaluator.evaluate(net, s.validation(), norm, 256);
+            return new CurvePoint(iteration, epoch, trainLoss, e.accuracy(), e.logLoss(), fitSeconds);
+        }
+
+        TrainingResult finish() {
+            long iteration = state.iteration();
+            if (best.params != null && best.iteration != iteration) {
+                net.setParams(best.params);
+            }
+            int returnedEpoch = best.enabled && best.epoch > 0 ? best.epoch : state.epoch();
+            Evaluation validation = Dl4jEvaluator.evaluate(net, s.validation(), norm, 256);
+            double wall = (System.nanoTime() - wallStart) / 1e9;
+            double ips = state.fitSeconds() > 0 ? imagesSeen(iteration) / state.fitSeconds() : 0;
+            TrainedModel model = new TrainedModel(net, provenance(validation, returnedEpoch), Map.of());
+            return new TrainingResult(model, state.curve(), validation, state.epoch(), iteration, state.fitSeconds(), wall, targets.seconds(),
+                    ips, returnedEpoch, stoppedEarly, s.transferred());
+        }
+
+        private ModelSpec provenance(Evaluation validation, int returnedEpoch) {
+            ModelSpec.Builder spec = s.spec().toBuilder().role(s.role());
+            spec.provenance(s.provenance());
+            spec.provenance(Provenance.SEED, Long.toString(o.seed()));
+            spec.provenance(Provenance.TRAIN_DATA, s.train().source());
+            spec.provenance(Provenance.TRAIN_DATA_FINGERPRINT, s.train().fingerprint());
+            spec.provenance(Provenance.TRAIN_EXAMPLES, Integer.toString(n));
+            spec.provenance(Provenance.TRAIN_EPOCHS, Integer.toString(state.epoch()));
+            spec.provenance(Provenance.TRAIN_ITERATIONS, Long.toString(state.iteration()));
+            spec.provenance(Provenance.TRAIN_BATCH_SIZE, Integer.toString(o.batchSize()));
+            spec.provenance(Provenance.TRAIN_AUGMENTATION, o.augmentation().toString());
+            spec.provenance(Provenance.TRAIN_TARGETS, targets.describe());
+            spec.provenance(Provenance.TRAIN_SECONDS, String.format(Locale.ROOT, "%.1f", state.fitSeconds()));
+            spec.provenance(Provenance.TRAIN_BEST_EPOCH, Integer.toString(returnedEpoch));
+            if (best.enabled) {
+                spec.provenance(Provenance.TRAIN_BEST_ITERATION, Long.toString(best.iteration));
+            }
+            spec.provenance(Provenance.VALIDATION_DATA_FINGERPRINT, s.validation().fingerprint());
+            spec.provenance(Provenance.VALIDATION_ACCURACY, String.format(Locale.ROOT, "%.6f", validation.accuracy()));
+            spec.provenance(Provenance.VALIDATION_LOG_LOSS, String.format(Locale.ROOT, "%.6f", validation.logLoss()));
+            if (!s.transferred().isEmpty()) {
+                spec.provenance(Provenance.TRANSFER_LAYERS, String.join(",", s.transferred()));
+            }
+            return spec.build();
+        }
+
+        /** Images processed in {@code iterations} minibatches. */
+        private double imagesSeen(long iterations) {
+            long full = iterations / batches;
+            long rest = iterations % batches;
+            return full * (double) n + Math.min(n, rest * o.batchSize());
+        }
+    }
+
+    /** Keep-best model selection: the weights of the validation point with the lowest validation log loss. */
+    private static final class Best {
+        final boolean enabled;
+        double loss;
+        long iteration;
+        int epoch;
+        INDArray params;
+        long saved;
+
+        Best(boolean enabled, TrainingState state, INDArray savedParams) {
+            this.enabled = enabled;
+            this.loss = state.bestPointLoss();
+            this.iteration = state.bestIteration();
+            this.epoch = state.bestEpoch();
+            this.params = enabled ? savedParams : null;
+            this.saved = state.bestIteration();
+        }
+
+        void offer(CurvePoint p, MultiLayerNetwork net, int epoch1) {
+            if (enabled && p.validationLogLoss() < loss) {
+                loss = p.validationLogLoss();
+                iteration = p.iteration();
+                epoch = epoch1;
+                params = net.params().dup();
             }
         }
-        if (keepBest && bestParams != null && bestIteration != iteration) {
-            net.setParams(bestParams);
-        }
-        int returnedEpoch = keepBest && bestEpoch > 0 ? bestEpoch : epoch;
-        Evaluation validation = Dl4jEvaluator.evaluate(net, s.validation(), norm, 256);
-        double wall = (System.nanoTime() - wallStart) / 1e9;
-        double ips = fitSeconds > 0 ? imagesSeen(iteration, n, s.options().batchSize(), batches) / fitSeconds : 0;
-
-        ModelSpec.Builder spec = s.spec().toBuilder().role(s.role());
-        spec.provenance(s.provenance());
-        spec.provenance("seed", Long.toString(s.options().seed()));
-        spec.provenance("train.data", s.train().source());
-        spec.provenance("train.data.fingerprint", s.train().fingerprint());
-        spec.provenance("train.examples", Integer.toString(n));
-        spec.provenance("train.epochs", Integer.toString(epoch));
-        spec.provenance("train.iterations", Long.toString(iteration));
-        spec.provenance("train.batch_size", Integer.toString(s.options().batchSize()));
-        spec.provenance("train.augmentation", s.options().augmentation().toString());
-        spec.provenance("train.seconds", String.format(Locale.ROOT, "%.1f", fitSeconds));
-        spec.provenance("train.best_epoch", Integer.toString(returnedEpoch));
-        if (keepBest) {
-            spec.provenance("train.best_iteration", Long.toString(bestIteration));
-        }
-        spec.provenance("validation.data.fingerprint", s.validation().fingerprint());
-        spec.provenance("metrics.validation.accuracy", String.format(Locale.ROOT, "%.6f", validation.accuracy()));
-        spec.provenance("metrics.validation.log_loss", String.format(Locale.ROOT, "%.6f", validation.logLoss()));
-        if (!s.transferred().isEmpty()) {
-            spec.provenance("transfer.layers", String.join(",", s.transferred()));
-        }
-        TrainedModel model = new TrainedModel(net, spec.build(), Map.of());
-        return new TrainingResult(model, curve, validation, epoch, iteration, fitSeconds, wall, teacherSeconds, ips, returnedEpoch,
-                stoppedEarly, s.transferred());
     }
 
-    /** Images processed in {@code iterations} minibatches of an epoch of {@code n} examples. */
-    private static double imagesSeen(long iterations, int n, int batchSize, int batchesPerEpoch) {
-        long full = iterations / batchesPerEpoch;
-        long rest = iterations % batchesPerEpoch;
-        return full * (double) n + Math.min(n, rest * batchSize);
-    }
+    /** The checkpoint folder: {@code last.zip} after every epoch, {@code best.zip} when the best point changed. */
+    private static final class Checkpoints {
+        private final Path dir;
+        private final ModelSpec spec;
+        private boolean wroteLast;
 
-    private static CurvePoint point(MultiLayerNetwork net, Settings s, Normalization norm, long iteration, double epoch, double trainLoss,
-                                    double fitSeconds) {
-        if (s.options().preciseBatchNorm() > 0) {
-            BatchNormStatistics.recalibrate(net, s.train(), norm, s.options().preciseBatchNorm(), s.options().batchSize());
+        Checkpoints(Path dir, ModelSpec spec) {
+            this.dir = dir;
+            this.spec = spec;
+            this.wroteLast = dir != null && Files.isRegularFile(dir.resolve(LAST_CHECKPOINT));
         }
-        Evaluation e = Dl4jEvaluator.evaluate(net, s.validation(), norm, 256);
-        return new CurvePoint(iteration, epoch, trainLoss, e.accuracy(), e.logLoss(), fitSeconds);
-    }
 
-    private static void save(TrainedModel model, Path file, boolean withUpdater) throws TrainingException {
-        try {
-            model.save(file, withUpdater);
-        } catch (IOException e) {
-            throw new TrainingException("cannot write checkpoint " + file + ": " + e, e);
+        Path last() {
+            return dir == null ? null : dir.resolve(LAST_CHECKPOINT);
+        }
+
+        boolean hasLast() {
+            return wroteLast;
+        }
+
+        /** The parameters of a resumed run's best point, when it had one. */
+        INDArray loadBest(TrainingState state) throws TrainingException {
+            if (dir == null || state.bestIteration() == 0 || !Files.isRegularFile(dir.resolve(BEST_CHECKPOINT))) {
+                return null;
+            }
+            try {
+                return TrainedModel.load(dir.resolve(BEST_CHECKPOINT)).network().params().dup();
+            } catch (ModelFileException e) {
+                throw new TrainingException("cannot read the best checkpoint to resume keep-best selection: " + e.getMessage(), e);
+            }
+        }
+
+        void saveBest(Best best, MultiLayerNetwork net) throws TrainingException {
+            if (dir == null || !best.enabled || best.params == null || best.iteration == 0) {
+                return;
+            }
+            Path file = dir.resolve(BEST_CHECKPOINT);
+            if (best.iteration == best.saved && Files.isRegularFile(file)) {
+                return;
+            }
+            INDArray current = net.params().dup();
+            net.setParams(best.params);
+            try {
+                save(new TrainedModel(net, spec, Map.of(TrainingState.ITERATION, Long.toString(best.iteration))), file, false);
+            } finally {
+                net.setParams(current);
+            }
+            best.saved = best.iteration;
+        }
+
+        void saveLast(MultiLayerNetwork net, TrainingState state) throws TrainingException {
+            if (dir == null) {
+                return;
+            }
+            save(new TrainedModel(net, spec, state.toMap()), last(), true);
+            wroteLast = true;
+        }
+
+        private static void save(TrainedModel model, Path file, boolean withUpdater) throws TrainingException {
+            try {
+                model.save(file, withUpdater);
+            } catch (IOException e) {
+                throw new TrainingException("cannot write checkpoint " + file + ": " + e, e);
+            }
         }
     }
 }

@@ -38,6 +38,12 @@ public record TrainingOptions(String name, int epochs, int batchSize, long seed,
                               int validationEvery, int patience, boolean keepBest, int preciseBatchNorm, Path checkpointDir, Path resumeFrom, ProgressBar progress) {
     /** Images used to re-estimate batch-norm statistics by default. */
     public static final int DEFAULT_PRECISE_BATCH_NORM = 512;
+    /** Default epochs. */
+    public static final int DEFAULT_EPOCHS = 10;
+    /** Default minibatch size. */
+    public static final int DEFAULT_BATCH_SIZE = 64;
+    /** Default seed. */
+    public static final long DEFAULT_SEED = 42;
 
     /** Validates. */
     public TrainingOptions {
@@ -91,10 +97,10 @@ public record TrainingOptions(String name, int epochs, int batchSize, long seed,
     /** Builds {@link TrainingOptions}. Thread safety: not thread-safe. */
     public static final class Builder {
         private String name = "model";
-        private int epochs = 10;
-        private int batchSize = 64;
-        private long seed = 42;
-        private OptimizerConfig optimizer = OptimizerConfig.adam(1e-3);
+        private int epochs = DEFAULT_EPOCHS;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private long seed = DEFAULT_SEED;
+        private OptimizerConfig optimizer = OptimizerConfig.defaults();
         private Augmentation augmentation = Augmentation.NONE;
         private int validationEvery;
         private int patience;
@@ -102,7 +108,7 @@ public record TrainingOptions(String name, int epochs, int batchSize, long seed,
         private int preciseBatchNorm = DEFAULT_PRECISE_BATCH_NORM;
         private Path checkpointDir;
         private Path resumeFrom;
-        private ProgressBar progress = ProgressBar.console();
+        private ProgressBar progress = ProgressBar.quiet();
 
         private Builder() {
         }

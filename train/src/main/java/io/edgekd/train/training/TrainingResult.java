@@ -2,6 +2,7 @@ package io.edgekd.train.training;
 
 import io.edgekd.core.metrics.Evaluation;
 import io.edgekd.train.model.TrainedModel;
+import io.edgekd.train.report.LearningCurve;
 
 import java.util.List;
 

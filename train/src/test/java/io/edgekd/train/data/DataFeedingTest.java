@@ -41,9 +41,19 @@ class DataFeedingTest {
         pre.toFloatNchw(img, 0, 12, 10, 36, PixelFormat.RGB24, expected, 0);
         float[] got = f.reshape(2, 360).getRow(0).toFloatVector();
         assertArrayEquals(expected.array(), got, 1e-6f);
-        INDArray labels = source.labels(new int[] {5, 0}, new float[][] {new float[3], new float[3], new float[3], new float[3], new float[3],
-            {7f, 8f, 9f}, new float[3], new float[3], new float[3], new float[3], new float[3], new float[3]});
-        assertArrayEquals(new float[] {0, 0, 1, 7, 8, 9}, labels.getRow(0).toFloatVector(), 0f);
+        INDArray labels = source.labels(new int[] {5, 0});
+        assertArrayEquals(new long[] {2, 3}, labels.shape());
+        float[] oneHot = new float[3];
+        oneHot[data.label(5)] = 1;
+        assertArrayEquals(oneHot, labels.getRow(0).toFloatVector(), 0f);
+        INDArray kd = io.edgekd.train.loss.KnowledgeDistillationLoss.labels(source.classIndices(new int[] {5, 0}), 3,
+                new float[][] {{7f, 8f, 9f}, {1f, 2f, 3f}});
+        float[] row = new float[6];
+        row[data.label(5)] = 1;
+        row[3] = 7;
+        row[4] = 8;
+        row[5] = 9;
+        assertArrayEquals(row, kd.getRow(0).toFloatVector(), 0f);
     }
 
     @Test

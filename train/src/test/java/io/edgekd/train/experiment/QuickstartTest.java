@@ -3,12 +3,12 @@ package io.edgekd.train.experiment;
 import io.edgekd.train.cli.EdgekdTrain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,30 +33,45 @@ class QuickstartTest {
                 "confusion-teacher.png", "confusion-student.png", "confusion-student-kd-transfer.png")) {
             assertTrue(Files.size(out.resolve(f)) > 100, f);
         }
-        String json = Files.readString(out.resolve("report.json"));
-        String models = json.substring(json.indexOf("\"models\""));
-        String[] objects = models.split("\\n    \\{");
-        assertEquals(4, objects.length, "three model objects expected:\n" + models);
-        for (int i = 1; i < objects.length; i++) {
-            String m = objects[i];
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        JsonNode models = report.get("models");
+        assertEquals(3, models.size(), "three model objects expected: " + models);
+        for (JsonNode m : models) {
             for (String field : FIELDS) {
-                assertTrue(m.contains("\"" + field + "\": "), field + " missing in " + m);
+                assertTrue(m.has(field), field + " missing in " + m);
             }
-            double accuracy = number(m, "accuracy");
+            double accuracy = m.get("accuracy").asDouble();
             assertTrue(accuracy > 0 && accuracy <= 1, "accuracy " + accuracy);
-            assertEquals(1.0, number(m, "onnxAgreement"), 0.0, m);
-            assertTrue(number(m, "edgeMsPerFrame") > 0 && number(m, "dl4jMsPerFrame") > 0, m);
-            assertTrue(number(m, "macs") > 1_000_000 && number(m, "params") > 1000, m);
-            assertTrue(number(m, "logLoss") > 0, m);
+            assertEquals(1.0, m.get("onnxAgreement").asDouble(), 0.0, m.toString());
+            assertTrue(m.get("edgeMsPerFrame").asDouble() > 0 && m.get("dl4jMsPerFrame").asDouble() > 0, m.toString());
+            assertTrue(m.get("macs").asLong() > 1_000_000 && m.get("params").asLong() > 1000, m.toString());
+            assertTrue(m.get("logLoss").asDouble() > 0, m.toString());
+            // accuracy is the mean of the per-seed accuracies, listed in seed order
+            JsonNode seeds = m.get("seeds");
+            JsonNode accuracies = m.get("accuracies");
+            assertEquals(seeds.size(), accuracies.size());
+            double sum = 0;
+            for (JsonNode a : accuracies) {
+                sum += a.asDouble();
+            }
+            assertEquals(accuracy, sum / accuracies.size(), 1e-12);
         }
-        assertTrue(models.contains("\"role\": \"teacher\"") && models.contains("\"role\": \"student\""), models);
+        assertEquals("teacher", models.get(0).get("role").asText());
+        assertEquals(1, models.get(0).get("seeds").size());
+        JsonNode alone = models.get(1);
+        JsonNode kd = models.get(2);
+        assertEquals("student", alone.get("role").asText());
+        assertEquals("[42,43]", alone.get("seeds").toString(), "--fast trains two paired seeds");
+        assertEquals(alone.get("seeds"), kd.get("seeds"));
+        JsonNode gain = report.get("kdGain");
+        assertEquals(2, gain.get("seeds").asInt());
+        double d0 = kd.get("accuracies").get(0).asDouble() - alone.get("accuracies").get(0).asDouble();
+        double d1 = kd.get("accuracies").get(1).asDouble() - alone.get("accuracies").get(1).asDouble();
+        assertEquals((d0 + d1) / 2, gain.get("mean").asDouble(), 1e-12, "kdGain is the paired difference distilled + transfer - alone");
+        assertTrue(gain.get("low").asDouble() <= gain.get("mean").asDouble() && gain.get("mean").asDouble() <= gain.get("high").asDouble());
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("## Table I analogue") && md.contains("| teacher |") && md.contains("| student, distilled + transfer |"), md);
-    }
-
-    private static double number(String json, String field) {
-        Matcher m = Pattern.compile("\"" + field + "\": (-?[0-9.eE+-]+)").matcher(json);
-        assertTrue(m.find(), field + " in " + json);
-        return Double.parseDouble(m.group(1));
+        assertTrue(md.contains("paired by seed") && md.contains("95% interval"), md);
+        assertTrue(Files.isDirectory(out.resolve("runs")), "finished runs are kept for a rerun to reuse");
     }
 }

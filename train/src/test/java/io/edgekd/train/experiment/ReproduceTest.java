@@ -20,7 +20,7 @@ class ReproduceTest {
     @Test
     void runsOnlyTheChosenTasks() throws Exception {
         Path out = dir.resolve("repro");
-        assertEquals(0, EdgekdTrain.run("reproduce", "--fast", "--quiet", "--data", "sample", "--tasks", "binary-sneaker-boot,ternary-footwear",
+        assertEquals(0, EdgekdTrain.run("reproduce", "--fast", "--quiet", "--data", "sample", "--seeds", "1", "--tasks", "binary-sneaker-boot,ternary-footwear",
                 "--out", out.toString()));
         for (String f : List.of("report.md", "report.json", "learning-curves-binary-sneaker-boot.png", "learning-curves-ternary-footwear.png",
                 "binary-sneaker-boot-teacher.onnx", "binary-sneaker-boot-student.onnx", "binary-sneaker-boot-student-kd.onnx",

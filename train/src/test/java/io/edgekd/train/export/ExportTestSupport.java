@@ -9,7 +9,7 @@ import io.edgekd.core.spec.ModelRole;
 import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.core.spec.Normalization;
 import io.edgekd.train.backend.TrainingBackend;
-import io.edgekd.train.distill.SoftmaxCrossEntropyLoss;
+import io.edgekd.train.loss.SoftmaxCrossEntropyLoss;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -38,7 +38,7 @@ import java.util.SplittableRandom;
  * parity measurement that runs the exported bytes in a plain ONNX Runtime session and compares both outputs
  * with DL4J.
  */
-final class ExportTestSupport {
+public final class ExportTestSupport {
     /** Largest accepted absolute difference of a probability. */
     static final double PROB_TOLERANCE = 1e-4;
     /** Largest accepted difference of a logit, relative to max(1, largest |logit|). */
@@ -73,7 +73,7 @@ final class ExportTestSupport {
      * Replaces biases and batch-norm parameters with random values (weights keep their random initialisation),
      * so that folding and bias handling are really exercised.
      */
-    static void randomize(MultiLayerNetwork net, long seed) {
+    public static void randomize(MultiLayerNetwork net, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         for (Layer layer : net.getLayers()) {
             for (Map.Entry<String, INDArray> e : new HashMap<>(layer.paramTable()).entrySet()) {
@@ -115,7 +115,7 @@ final class ExportTestSupport {
     }
 
     /** @return a spec with labels c0..c(k-1) and a non-trivial normalisation */
-    static ModelSpec spec(int c, int h, int w, int classes) {
+    public static ModelSpec spec(int c, int h, int w, int classes) {
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < classes; i++) {
             labels.add("c" + i);

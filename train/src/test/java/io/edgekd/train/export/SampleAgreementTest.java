@@ -49,11 +49,8 @@ class SampleAgreementTest {
                 for (int i = 0; i < test.size(); i++) {
                     test.copyImage(i, frame, 0);
                     edge.classify(frame, 28, 28, PixelFormat.GRAY8, top);
-                    int expected = 0;
-                    for (int k = 1; k < 10; k++) {
-                        if (dl4j[i][k] > dl4j[i][expected]) {
-                            expected = k;
-                        }
+                    int expected = io.edgekd.core.classify.Softmax.argmax(dl4j[i], 0, 10);
+                    for (int k = 0; k < 10; k++) {
                         maxDiff = Math.max(maxDiff, Math.abs(dl4j[i][k] - edge.runner().probability(0, k)));
                     }
                     if (top.index(0) == expected) {

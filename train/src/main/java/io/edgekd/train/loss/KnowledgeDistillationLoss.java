@@ -1,8 +1,9 @@
-package io.edgekd.train.distill;
+package io.edgekd.train.loss;
 
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -61,6 +62,39 @@ public final class KnowledgeDistillationLoss implements ILossFunction {
         this.temperature = temperature;
     }
 
+    /**
+     * Packs a batch's labels in the layout this loss reads: row {@code j} holds the one-hot label of
+     * {@code classIndex[j]} in columns {@code 0..K-1} and the teacher's row {@code j} in {@code K..2K-1}. The
+     * teacher's row may be logits or log-probabilities: the loss uses only {@code softmax(v / T)}, which a per-row
+     * constant does not change.
+     *
+     * @param classIndex  the true class of each example
+     * @param numClasses  K
+     * @param teacherRows the teacher's logits (or log-probabilities), one row of K per example
+     * @return labels {@code [B, 2K]}
+     * @throws IllegalArgumentException when the sizes disagree or a label is out of range
+     */
+    public static INDArray labels(int[] classIndex, int numClasses, float[][] teacherRows) {
+        int b = classIndex.length;
+        if (teacherRows.length != b) {
+            throw new IllegalArgumentException("teacher rows: expected " + b + " (one per example), found " + teacherRows.length);
+        }
+        int width = 2 * numClasses;
+        float[] out = new float[b * width];
+        for (int j = 0; j < b; j++) {
+            int y = classIndex[j];
+            if (y < 0 || y >= numClasses) {
+                throw new IllegalArgumentException("label of example " + j + ": expected a class in [0, " + numClasses + "), found " + y);
+            }
+            if (teacherRows[j].length != numClasses) {
+                throw new IllegalArgumentException("teacher row " + j + ": expected " + numClasses + " values, found " + teacherRows[j].length);
+            }
+            out[j * width + y] = 1f;
+            System.arraycopy(teacherRows[j], 0, out, j * width + numClasses, numClasses);
+        }
+        return Nd4j.create(out, new long[] {b, width}, 'c');
+    }
+
     /** @return weight of the soft term */
     public double getAlpha() {
         return alpha;
@@ -91,7 +125,7 @@ public final class KnowledgeDistillationLoss implements ILossFunction {
         INDArray y = kd ? labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)) : labels;
         INDArray hard = SoftmaxMath.logSoftmax(preOutput, 1.0).muli(y).sum(true, 1).negi();
         INDArray score;
-        if (kd) {
+        if (kd && alpha > 0) {
             INDArray v = labels.get(NDArrayIndex.all(), NDArrayIndex.interval(k, 2 * k));
             INDArray logPt = SoftmaxMath.logSoftmax(v, temperature);
             INDArray logPs = SoftmaxMath.logSoftmax(preOutput, temperature);
@@ -120,7 +154,8 @@ public final class KnowledgeDistillationLoss implements ILossFunction {
         boolean kd = distilling(labels, preOutput);
         INDArray y = kd ? labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)) : labels;
         INDArray grad = SoftmaxMath.softmax(preOutput, 1.0).subi(y);
-        if (kd) {
+        // alpha = 0 must train exactly what SoftmaxCrossEntropyLoss trains: skip the soft term rather than add 0 x it.
+        if (kd && alpha > 0) {
             INDArray v = labels.get(NDArrayIndex.all(), NDArrayIndex.interval(k, 2 * k));
             INDArray soft = SoftmaxMath.softmax(preOutput, temperature).subi(SoftmaxMath.softmax(v, temperature));
             grad.muli(1 - alpha).addi(soft.muli(alpha * temperature));

@@ -1,4 +1,4 @@
-package io.edgekd.train.distill;
+package io.edgekd.train.loss;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;

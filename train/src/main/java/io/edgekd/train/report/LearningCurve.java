@@ -1,4 +1,4 @@
-package io.edgekd.train.training;
+package io.edgekd.train.report;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.edgekd.train.distill;
+package io.edgekd.train.loss;
 
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;

@@ -1,4 +1,4 @@
-package io.edgekd.train.training;
+package io.edgekd.train.report;
 
 /**
  * One point of a learning curve.
