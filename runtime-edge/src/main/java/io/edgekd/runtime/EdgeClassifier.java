@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -63,7 +65,10 @@ public final class EdgeClassifier implements AutoCloseable {
     private final Set<EdgeRunner> runners = Collections.newSetFromMap(new IdentityHashMap<>());
     private final AtomicInteger inFlight = new AtomicInteger();
     private final EdgeRunner single;
-    private volatile boolean closed;
+    /** Set once, by the one {@link #close()} that wins the transition; runs check it on entry. */
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Released when that close has freed everything, so that every caller of close() returns after it. */
+    private final CountDownLatch released = new CountDownLatch(1);
 
     private EdgeClassifier(ModelSpec spec, String source, OrtEnvironment env, OrtSession session,
                            OrtSession.SessionOptions sessionOptions, ExecutionProvider activeProvider, List<String> providerNotes,
@@ -77,8 +82,14 @@ public final class EdgeClassifier implements AutoCloseable {
         this.providerNotes = List.copyOf(providerNotes);
         this.fixedBatch = fixedBatch;
         this.single = newRunnerInternal(fixedBatch > 0 ? fixedBatch : 1);
-        for (int i = 0; i < warmupRuns; i++) {
-            single.run();
+        try {
+            for (int i = 0; i < warmupRuns; i++) {
+                single.run();
+            }
+        } catch (RuntimeException e) {
+            // open() closes the session; the runner's tensors are this constructor's to free.
+            single.close();
+            throw e;
         }
     }
 
@@ -363,7 +374,7 @@ public final class EdgeClassifier implements AutoCloseable {
     private EdgeRunner newRunnerInternal(int batchSize) throws OrtException {
         EdgeRunner r = new EdgeRunner(this, env, session, spec, batchSize);
         synchronized (runners) {
-            if (closed) {
+            if (closed.get()) {
                 r.close();
                 throw new IllegalStateException("classifier is closed");
             }
@@ -434,12 +445,13 @@ public final class EdgeClassifier implements AutoCloseable {
 
     /** @return whether {@link #close()} has been called */
     public boolean isClosed() {
-        return closed;
+        return closed.get();
     }
 
     void enter() {
+        // Increment first, then look: close() sets the flag first, then waits for the count to drain.
         inFlight.incrementAndGet();
-        if (closed) {
+        if (closed.get()) {
             inFlight.decrementAndGet();
             throw new IllegalStateException("classifier is closed");
         }
@@ -456,42 +468,62 @@ public final class EdgeClassifier implements AutoCloseable {
     }
 
     private void checkOpen() {
-        if (closed) {
+        if (closed.get()) {
             throw new IllegalStateException("classifier is closed");
         }
     }
 
     /**
      * Waits for runs in progress on any thread, then frees every runner, the session and its options.
-     * Idempotent.
+     * Idempotent and thread-safe: when several threads call it at once, one frees everything and every call
+     * returns only after that is done.
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
+            awaitReleased();
             return;
         }
-        closed = true;
-        while (inFlight.get() > 0) {
-            Thread.onSpinWait();
-        }
-        List<EdgeRunner> open;
-        synchronized (runners) {
-            open = new ArrayList<>(runners);
-        }
-        for (EdgeRunner r : open) {
-            r.close();
-        }
         try {
-            session.close();
-        } catch (OrtException e) {
-            LOG.log(System.Logger.Level.WARNING, "closing the ONNX Runtime session of " + source + ": " + e.getMessage());
+            while (inFlight.get() > 0) {
+                Thread.onSpinWait();
+            }
+            List<EdgeRunner> open;
+            synchronized (runners) {
+                open = new ArrayList<>(runners);
+            }
+            for (EdgeRunner r : open) {
+                r.close();
+            }
+            try {
+                session.close();
+            } catch (OrtException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing the ONNX Runtime session of " + source + ": " + e.getMessage());
+            } finally {
+                sessionOptions.close();
+            }
         } finally {
-            sessionOptions.close();
+            released.countDown();
+        }
+    }
+
+    private void awaitReleased() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                released.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
     @Override
     public String toString() {
-        return "EdgeClassifier[" + source + ", " + spec + ", " + activeProvider + (closed ? ", closed" : "") + "]";
+        return "EdgeClassifier[" + source + ", " + spec + ", " + activeProvider + (closed.get() ? ", closed" : "") + "]";
     }
 }

@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs one model for one thread: its own input and output tensors over direct native-order buffers, created
@@ -39,6 +40,9 @@ import java.util.Map;
  * {@link #inputBytes()}) are valid until it is closed. Closing the classifier closes its runners.
  */
 public final class EdgeRunner implements AutoCloseable {
+    /** Runners whose tensors are not freed yet, in this JVM: what leak tests count. */
+    private static final AtomicInteger OPEN = new AtomicInteger();
+
     private final EdgeClassifier owner;
     private final OrtSession session;
     private final int batch;
@@ -99,6 +103,12 @@ public final class EdgeRunner implements AutoCloseable {
         this.outputTensor = out;
         this.inputs = Map.of(spec.inputName(), in);
         this.pinned = Map.of(spec.outputName(), out);
+        OPEN.incrementAndGet();
+    }
+
+    /** @return how many runners in this JVM hold tensors that are not freed yet */
+    static int openRunners() {
+        return OPEN.get();
     }
 
     /** @return images per run */
@@ -354,15 +364,19 @@ public final class EdgeRunner implements AutoCloseable {
         return closed;
     }
 
-    /** Frees the tensors. Idempotent. Must not be called while another thread is inside {@link #run()} on this runner. */
+    /**
+     * Frees the tensors. Idempotent; safe against a concurrent close of the classifier. Must not be called while
+     * another thread is inside {@link #run()} on this runner (close the classifier instead: it waits for runs).
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
         inputTensor.close();
         outputTensor.close();
+        OPEN.decrementAndGet();
         owner.forget(this);
     }
 
