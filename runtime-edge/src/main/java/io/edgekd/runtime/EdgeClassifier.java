@@ -46,6 +46,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * says which one won, and it is logged once at INFO. Frames of any size are resized bilinearly; see
  * {@link io.edgekd.core.image.FramePreprocessor}.
  *
+ * <p>A graph with a fixed batch size {@code N > 1} ({@link #fixedBatchSize()}) opens too: {@code classify}
+ * puts the frame into slot 0 of its batch and runs all {@code N} slots, so each frame costs {@code N} images of
+ * arithmetic; {@link #newRunner()} with put/run/result uses every slot. A {@link Classification} must be made for
+ * this model's labels ({@link #newResult(int)}); one made for other labels is refused, even with as many classes.
+ *
  * <p>Thread safety: the classifier's own {@code classify} methods use one built-in runner and are for one
  * thread at a time. For more threads, give each its own {@link #newRunner()}; runners share the session,
  * which ONNX Runtime allows to run concurrently. {@link #close()} waits for runs in progress, then frees the

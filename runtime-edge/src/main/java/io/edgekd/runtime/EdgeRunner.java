@@ -17,6 +17,7 @@ import io.edgekd.core.spec.PixelOrder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -47,6 +48,9 @@ public final class EdgeRunner implements AutoCloseable {
     private final OrtSession session;
     private final int batch;
     private final int numClasses;
+    private final List<String> labels;
+    /** Whether classify(...) may use this runner: batch 1, or the batch the graph is fixed to (slot 0 is used). */
+    private final boolean singleFrame;
     private final int imageValues;
     private final boolean fused;
     private final boolean logits;
@@ -69,6 +73,8 @@ public final class EdgeRunner implements AutoCloseable {
         this.session = session;
         this.batch = batch;
         this.numClasses = spec.numClasses();
+        this.labels = spec.labels();
+        this.singleFrame = batch == 1 || batch == owner.fixedBatchSize();
         this.imageValues = spec.imageSize();
         this.fused = spec.inputForm() == InputForm.UINT8_NHWC;
         this.logits = spec.outputKind() == OutputKind.LOGITS;
@@ -235,15 +241,19 @@ public final class EdgeRunner implements AutoCloseable {
      * Fills {@code out} with the top classes of slot {@code slot} from the last run.
      *
      * @param slot batch slot
-     * @param out  a result made for this model ({@link EdgeClassifier#newResult(int)})
+     * @param out  a result made for this model's labels ({@link EdgeClassifier#newResult(int)})
+     * @throws IllegalArgumentException if {@code out} was made for other labels
      */
     public void result(int slot, Classification out) {
         checkSlot(slot);
-        out.fill(output, slot * numClasses, numClasses);
+        out.fill(output, slot * numClasses, labels);
     }
 
     /**
-     * Preprocesses a frame, runs the model and fills {@code out}: the whole per-frame path, for batch-1 runners.
+     * Preprocesses a frame, runs the model and fills {@code out}: the whole per-frame path, for batch-1 runners
+     * and for runners of a graph whose batch size is fixed. With a fixed batch {@code N > 1} the frame goes into
+     * slot 0 and the run computes all {@code N} slots (the others keep what was last put there, zeros at
+     * first): {@code N} images of arithmetic per frame. To use the other slots, use put/run/result.
      *
      * @param frame  packed pixels
      * @param width  frame width
@@ -255,7 +265,7 @@ public final class EdgeRunner implements AutoCloseable {
         checkSingle();
         put(0, frame, 0, width, height, width * format.bytesPerPixel(), format);
         run();
-        out.fill(output, 0, numClasses);
+        out.fill(output, 0, labels);
     }
 
     /**
@@ -273,7 +283,7 @@ public final class EdgeRunner implements AutoCloseable {
         checkSingle();
         put(0, frame, offset, width, height, rowStride, format);
         run();
-        out.fill(output, 0, numClasses);
+        out.fill(output, 0, labels);
     }
 
     /**
@@ -291,7 +301,7 @@ public final class EdgeRunner implements AutoCloseable {
         checkSingle();
         put(0, frame, offset, width, height, rowStride, format);
         run();
-        out.fill(output, 0, numClasses);
+        out.fill(output, 0, labels);
     }
 
     /**
@@ -306,7 +316,7 @@ public final class EdgeRunner implements AutoCloseable {
         checkSingle();
         putPreprocessed(0, image, index);
         run();
-        out.fill(output, 0, numClasses);
+        out.fill(output, 0, labels);
     }
 
     /**
@@ -390,9 +400,9 @@ public final class EdgeRunner implements AutoCloseable {
     }
 
     private void checkSingle() {
-        if (batch != 1) {
-            throw new IllegalStateException("classify(...) runs one frame: expected a runner of batch size 1, found "
-                    + batch + " (use put/run/result)");
+        if (!singleFrame) {
+            throw new IllegalStateException("classify(...) runs one frame: expected a runner of batch size 1 (or of the "
+                    + "graph's fixed batch size), found " + batch + " (use put/run/result)");
         }
     }
 }

@@ -401,6 +401,53 @@ class EdgeClassifierTest {
         assertTrue(notImage.getMessage().contains("not an image tensor") && notImage.getMessage().contains("[-1, 4]"), notImage.getMessage());
     }
 
+    /**
+     * A graph with a fixed batch of 2 classifies single frames: the frame goes into slot 0 and the answer matches
+     * the reference; slot 1 does not disturb it.
+     */
+    @Test
+    void fixedBatchModelsClassifySingleFramesInSlotZero() throws Exception {
+        ModelSpec fixed = graySpec().toBuilder().batch(2).build();
+        TestModels m = new TestModels(fixed, 22);
+        SplittableRandom r = new SplittableRandom(23);
+        try (EdgeClassifier c = EdgeClassifier.open(m.toBytes(), null, quiet())) {
+            Classification top = c.newResult(3);
+            for (int i = 0; i < 3; i++) {
+                byte[] f = frame(r, 20, 24, PixelFormat.GRAY8);
+                c.classify(f, 20, 24, PixelFormat.GRAY8, top);
+                assertMatchesReference(m, c.runner(), 0, preprocessed(fixed, f, 20, 24, PixelFormat.GRAY8));
+                assertEquals(c.runner().probability(0, top.index(0)), top.probability(0), 0f);
+            }
+            try (EdgeRunner own = c.newRunner()) {
+                byte[] f = frame(r, 10, 12, PixelFormat.GRAY8);
+                own.put(1, frame(r, 10, 12, PixelFormat.GRAY8), 10, 12, PixelFormat.GRAY8);
+                own.classify(f, 10, 12, PixelFormat.GRAY8, top);
+                assertMatchesReference(m, own, 0, preprocessed(fixed, f, 10, 12, PixelFormat.GRAY8));
+            }
+        }
+    }
+
+    /** A result made for other labels, even as many, is refused: its labels would name the wrong classes. */
+    @Test
+    void resultsForOtherLabelsAreRefused() throws Exception {
+        TestModels m = new TestModels(graySpec(), 24);
+        try (EdgeClassifier c = EdgeClassifier.open(m.toBytes(), null, quiet())) {
+            byte[] f = new byte[120];
+            Classification other = new Classification(2, List.of("cat", "dog", "bird"));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> c.classify(f, 10, 12, PixelFormat.GRAY8, other));
+            assertTrue(e.getMessage().contains("[zero, one, two]") && e.getMessage().contains("[cat, dog, bird]"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> c.runner().result(0, other));
+            // An equal list made elsewhere names the same classes and is accepted.
+            Classification equal = new Classification(2, new ArrayList<>(List.of("zero", "one", "two")));
+            c.classify(f, 10, 12, PixelFormat.GRAY8, equal);
+            Classification own = c.newResult(2);
+            c.classify(f, 10, 12, PixelFormat.GRAY8, own);
+            assertEquals(own.index(0), equal.index(0));
+            assertEquals(own.label(0), equal.label(0));
+        }
+    }
+
     @Test
     void opensFromBytesAndFixedBatchModels() throws Exception {
         ModelSpec fixed = graySpec().toBuilder().batch(2).build();
