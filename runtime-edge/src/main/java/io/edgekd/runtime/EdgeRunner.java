@@ -139,7 +139,7 @@ public final class EdgeRunner implements AutoCloseable {
         if (fused) {
             int bytes = imageValues;
             if (format == nativeFormat && width == this.width && height == this.height && rowStride == width * format.bytesPerPixel()
-                    && offset >= 0 && offset + bytes <= frame.length) {
+                    && offset >= 0 && (long) offset + bytes <= frame.length) {
                 inputBytes.put(slot * bytes, frame, offset, bytes);
             } else {
                 preprocessor.toUint8Nhwc(frame, offset, width, height, rowStride, format, inputBytes, slot * bytes);
@@ -159,7 +159,7 @@ public final class EdgeRunner implements AutoCloseable {
      * @param format pixel layout
      */
     public void put(int slot, byte[] frame, int width, int height, PixelFormat format) {
-        put(slot, frame, 0, width, height, width * format.bytesPerPixel(), format);
+        put(slot, frame, 0, width, height, format.rowBytes(width), format);
     }
 
     /**
@@ -179,7 +179,7 @@ public final class EdgeRunner implements AutoCloseable {
         if (fused) {
             int bytes = imageValues;
             if (format == nativeFormat && width == this.width && height == this.height && rowStride == width * format.bytesPerPixel()
-                    && offset >= 0 && offset + bytes <= frame.limit()) {
+                    && offset >= 0 && (long) offset + bytes <= frame.limit()) {
                 inputBytes.put(slot * bytes, frame, offset, bytes);
             } else {
                 preprocessor.toUint8Nhwc(frame, offset, width, height, rowStride, format, inputBytes, slot * bytes);
@@ -263,7 +263,7 @@ public final class EdgeRunner implements AutoCloseable {
      */
     public void classify(byte[] frame, int width, int height, PixelFormat format, Classification out) {
         checkSingle();
-        put(0, frame, 0, width, height, width * format.bytesPerPixel(), format);
+        put(0, frame, 0, width, height, format.rowBytes(width), format);
         run();
         out.fill(output, 0, labels);
     }

@@ -100,6 +100,10 @@ public final class FramePreprocessor {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("size: expected positive height and width, found " + height + "x" + width);
         }
+        if ((long) channels * height * width > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("size: expected at most " + Integer.MAX_VALUE + " values per image, found "
+                    + channels + "x" + height + "x" + width);
+        }
         this.channels = channels;
         this.height = height;
         this.width = width;
@@ -184,7 +188,7 @@ public final class FramePreprocessor {
     public void toFloatNchw(byte[] src, int srcOffset, int width, int height, int rowStride, PixelFormat format,
                             FloatBuffer dst, int dstIndex) {
         checkSource(src.length, srcOffset, width, height, rowStride, format);
-        checkDestination(dst.capacity(), dstIndex);
+        checkDestination(dst, dstIndex);
         srcArray = src;
         try {
             run(srcOffset, width, height, rowStride, format, OUT_FLOAT_NCHW, dst, null, null, dstIndex);
@@ -209,7 +213,7 @@ public final class FramePreprocessor {
     public void toFloatNchw(ByteBuffer src, int srcOffset, int width, int height, int rowStride, PixelFormat format,
                             FloatBuffer dst, int dstIndex) {
         checkSource(src.limit(), srcOffset, width, height, rowStride, format);
-        checkDestination(dst.capacity(), dstIndex);
+        checkDestination(dst, dstIndex);
         srcBuffer = src;
         try {
             run(srcOffset, width, height, rowStride, format, OUT_FLOAT_NCHW, dst, null, null, dstIndex);
@@ -235,7 +239,7 @@ public final class FramePreprocessor {
     public void toUint8Nhwc(byte[] src, int srcOffset, int width, int height, int rowStride, PixelFormat format,
                             ByteBuffer dst, int dstIndex) {
         checkSource(src.length, srcOffset, width, height, rowStride, format);
-        checkDestination(dst.capacity(), dstIndex);
+        checkDestination(dst, dstIndex);
         srcArray = src;
         try {
             run(srcOffset, width, height, rowStride, format, OUT_UINT8_NHWC, null, dst, null, dstIndex);
@@ -259,7 +263,7 @@ public final class FramePreprocessor {
     public void toUint8Nhwc(ByteBuffer src, int srcOffset, int width, int height, int rowStride, PixelFormat format,
                             ByteBuffer dst, int dstIndex) {
         checkSource(src.limit(), srcOffset, width, height, rowStride, format);
-        checkDestination(dst.capacity(), dstIndex);
+        checkDestination(dst, dstIndex);
         srcBuffer = src;
         try {
             run(srcOffset, width, height, rowStride, format, OUT_UINT8_NHWC, null, dst, null, dstIndex);
@@ -293,12 +297,21 @@ public final class FramePreprocessor {
         }
     }
 
-    private void checkSource(int length, int srcOffset, int w, int h, int rowStride, PixelFormat format) {
+    /**
+     * Everything about the source is checked in long arithmetic before a byte is read, so sizes whose products
+     * do not fit an int are refused rather than wrapped round; once this passes, every index the resampler
+     * computes lies within {@code [srcOffset, length)} and fits an int.
+     */
+    private static void checkSource(int length, int srcOffset, int w, int h, int rowStride, PixelFormat format) {
         Objects.requireNonNull(format, "format");
         if (w <= 0 || h <= 0) {
             throw new IllegalArgumentException("frame size: expected positive width and height, found " + w + "x" + h);
         }
-        int rowBytes = w * format.bytesPerPixel();
+        long rowBytes = (long) w * format.bytesPerPixel();
+        if (rowBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("frame width: expected a row of at most " + Integer.MAX_VALUE + " bytes, found "
+                    + w + " pixels of " + format + " (" + rowBytes + " bytes)");
+        }
         if (rowStride < rowBytes) {
             throw new IllegalArgumentException("row stride: expected at least " + rowBytes + " bytes (" + w + " pixels of "
                     + format + "), found " + rowStride);
@@ -310,12 +323,25 @@ public final class FramePreprocessor {
         }
     }
 
-    private void checkDestination(int capacity, int dstIndex) {
-        long needed = (long) dstIndex + outputSize();
-        if (dstIndex < 0 || needed > capacity) {
-            throw new IllegalArgumentException("destination: expected room for " + outputSize() + " values from index "
-                    + dstIndex + " (capacity " + needed + "), found capacity " + capacity);
+    /** Absolute puts are bounded by the limit, not the capacity: check what will be written, before writing. */
+    private void checkDestination(java.nio.Buffer dst, int dstIndex) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("destination: expected a writable buffer, found a read-only one");
         }
+        if (dstIndex < 0 || (long) dstIndex + outputSize() > dst.limit()) {
+            throw noRoom(dstIndex, "limit " + dst.limit() + " (capacity " + dst.capacity() + ")");
+        }
+    }
+
+    private void checkDestination(int length, int dstIndex) {
+        if (dstIndex < 0 || (long) dstIndex + outputSize() > length) {
+            throw noRoom(dstIndex, "length " + length);
+        }
+    }
+
+    private IllegalArgumentException noRoom(int dstIndex, String found) {
+        return new IllegalArgumentException("destination: expected room for " + outputSize() + " values from index "
+                + dstIndex + " (up to index " + ((long) dstIndex + outputSize()) + "), found " + found);
     }
 
     private void prepareTables(int srcW, int srcH, int stride, int bpp) {

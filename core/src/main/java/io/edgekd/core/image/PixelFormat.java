@@ -57,8 +57,14 @@ public enum PixelFormat {
     /**
      * @param width pixels per row
      * @return the tightly packed row length in bytes
+     * @throws IllegalArgumentException if it does not fit an int
      */
     public int rowBytes(int width) {
-        return width * bytesPerPixel;
+        long bytes = (long) width * bytesPerPixel;
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("width: expected a row of at most " + Integer.MAX_VALUE + " bytes, found "
+                    + width + " pixels of " + this + " (" + bytes + " bytes)");
+        }
+        return (int) bytes;
     }
 }
