@@ -62,6 +62,9 @@ public final class EdgeRunner implements AutoCloseable {
     private final ByteBuffer inputBytes;
     private final FloatBuffer output;
     private final FloatBuffer outputView;
+    /** What inputFloats()/inputBytes() return: made once, reset on each call (no allocation per frame). */
+    private final FloatBuffer inputFloatsView;
+    private final ByteBuffer inputBytesView;
     private final OnnxTensor inputTensor;
     private final OnnxTensor outputTensor;
     private final Map<String, OnnxTensor> inputs;
@@ -105,6 +108,8 @@ public final class EdgeRunner implements AutoCloseable {
             throw e;
         }
         this.outputView = output.asReadOnlyBuffer();
+        this.inputFloatsView = inputFloats == null ? null : inputFloats.duplicate();
+        this.inputBytesView = inputBytes == null ? null : inputBytes.duplicate().order(ByteOrder.nativeOrder());
         this.inputTensor = in;
         this.outputTensor = out;
         this.inputs = Map.of(spec.inputName(), in);
@@ -323,36 +328,46 @@ public final class EdgeRunner implements AutoCloseable {
      * The input tensor's own memory, float {@code [N, C, H, W]}: write preprocessed values here (by absolute
      * index) and call {@link #run()} to classify without any copy.
      *
-     * @return a view sharing the input tensor's memory
+     * <p>Every call returns the same view object, cleared: position 0 and limit at the capacity, whatever an
+     * earlier caller did with them, and nothing is allocated. So it can be called per frame; a caller that
+     * keeps the view and moves its position must not rely on it across another call.
+     *
+     * @return a view sharing the input tensor's memory, valid until the runner is closed
      * @throws IllegalStateException for models that take uint8 frames
      */
     public FloatBuffer inputFloats() {
         if (fused) {
             throw new IllegalStateException("this model takes uint8 NHWC frames, expected inputBytes(), found a call to inputFloats()");
         }
-        return inputFloats.duplicate();
+        inputFloatsView.clear();
+        return inputFloatsView;
     }
 
     /**
-     * The input tensor's own memory for models with fused preprocessing, uint8 {@code [N, H, W, C]}.
+     * The input tensor's own memory for models with fused preprocessing, uint8 {@code [N, H, W, C]}, in native
+     * byte order. The same view on every call, cleared, as for {@link #inputFloats()}.
      *
-     * @return a view sharing the input tensor's memory
+     * @return a view sharing the input tensor's memory, valid until the runner is closed
      * @throws IllegalStateException for models that take float input
      */
     public ByteBuffer inputBytes() {
         if (!fused) {
             throw new IllegalStateException("this model takes float NCHW input, expected inputFloats(), found a call to inputBytes()");
         }
-        return inputBytes.duplicate().order(ByteOrder.nativeOrder());
+        inputBytesView.clear();
+        return inputBytesView;
     }
 
     /**
      * The probabilities of the last run, {@code [N, numClasses]} row-major, without a copy. Logit outputs have
      * already been through softmax.
      *
+     * The same view on every call, cleared (position 0, limit at the capacity), as for {@link #inputFloats()}.
+     *
      * @return a read-only view over the output tensor's memory, valid until the runner is closed
      */
     public FloatBuffer probabilities() {
+        outputView.clear();
         return outputView;
     }
 

@@ -27,6 +27,7 @@ import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -209,6 +210,46 @@ class EdgeClassifierTest {
             assertEquals(c.runner().probability(0, 1), probs.get(1), 0f);
             assertThrows(ReadOnlyBufferException.class, () -> probs.put(0, 1f));
             assertThrows(IllegalArgumentException.class, () -> c.classify(FloatBuffer.allocate(10), 0, top));
+        }
+    }
+
+    /**
+     * The input views are for per-frame use: the same object on every call, handed back with position 0 and
+     * the limit at the capacity whatever the previous caller did, and no allocation.
+     */
+    @Test
+    void inputViewsAreCachedAndAllocateNothing() throws Exception {
+        ModelSpec fusedSpec = colourSpec().toBuilder().inputForm(InputForm.UINT8_NHWC).inputName("frames").build();
+        try (EdgeClassifier plain = EdgeClassifier.open(new TestModels(graySpec(), 25).toBytes(), null, quiet());
+             EdgeClassifier fused = EdgeClassifier.open(new TestModels(fusedSpec, 26).toBytes(), null, quiet())) {
+            EdgeRunner a = plain.runner();
+            EdgeRunner b = fused.runner();
+            FloatBuffer floats = a.inputFloats();
+            assertSame(floats, a.inputFloats());
+            floats.put(1f).put(2f).limit(5);
+            FloatBuffer again = a.inputFloats();
+            assertEquals(0, again.position());
+            assertEquals(again.capacity(), again.limit());
+            assertEquals(2f, again.get(1), 0f, "the view shares the tensor's memory");
+            ByteBuffer bytes = b.inputBytes();
+            assertSame(bytes, b.inputBytes());
+            assertEquals(java.nio.ByteOrder.nativeOrder(), bytes.order());
+            bytes.position(7);
+            assertEquals(0, b.inputBytes().position());
+
+            com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long tid = Thread.currentThread().getId();
+            for (int i = 0; i < 2000; i++) {
+                a.inputFloats().put(i % 10, i);
+                b.inputBytes().put(i % 10, (byte) i);
+            }
+            long before = bean.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 20_000; i++) {
+                a.inputFloats().put(i % 10, i);
+                b.inputBytes().put(i % 10, (byte) i);
+            }
+            long allocated = bean.getThreadAllocatedBytes(tid) - before;
+            assertTrue(allocated < 1024, "allocated " + allocated + " bytes over 40,000 calls");
         }
     }
 
