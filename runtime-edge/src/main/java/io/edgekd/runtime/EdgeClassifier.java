@@ -442,6 +442,27 @@ public final class EdgeClassifier implements AutoCloseable {
         single.classify(image, index, out);
     }
 
+    /**
+     * The probability of every class for one frame, through the same preprocessing and run as
+     * {@code classify}: what a check of an exported model compares with the network it came from.
+     *
+     * @param frame     packed pixels
+     * @param offset    index of the top-left pixel's first byte
+     * @param width     frame width
+     * @param height    frame height
+     * @param rowStride bytes from one row to the next
+     * @param format    pixel layout
+     * @param dst       destination, room for one value per label
+     * @param dstOffset index of the first value written
+     */
+    public void probabilities(byte[] frame, int offset, int width, int height, int rowStride, PixelFormat format,
+                              float[] dst, int dstOffset) {
+        single.checkRoom(dst, dstOffset);
+        single.put(0, frame, offset, width, height, rowStride, format);
+        single.run();
+        single.probabilities(0, dst, dstOffset);
+    }
+
     /** @return the built-in runner behind {@code classify}: its input and output views, for this thread */
     public EdgeRunner runner() {
         checkOpen();

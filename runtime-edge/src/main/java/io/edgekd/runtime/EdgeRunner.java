@@ -12,7 +12,6 @@ import io.edgekd.core.image.PixelFormat;
 import io.edgekd.core.spec.InputForm;
 import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.core.spec.OutputKind;
-import io.edgekd.core.spec.PixelOrder;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -83,8 +82,7 @@ public final class EdgeRunner implements AutoCloseable {
         this.logits = spec.outputKind() == OutputKind.LOGITS;
         this.width = spec.width();
         this.height = spec.height();
-        this.nativeFormat = spec.pixelOrder() == PixelOrder.GRAY ? PixelFormat.GRAY8
-                : spec.pixelOrder() == PixelOrder.RGB ? PixelFormat.RGB24 : PixelFormat.BGR24;
+        this.nativeFormat = PixelFormat.packed(spec.pixelOrder());
         this.preprocessor = new FramePreprocessor(spec);
         long[] inShape = spec.inputTensorShape(batch);
         OnnxTensor in = null;
@@ -369,6 +367,27 @@ public final class EdgeRunner implements AutoCloseable {
     public FloatBuffer probabilities() {
         outputView.clear();
         return outputView;
+    }
+
+    /**
+     * Copies the probabilities of one slot from the last run (softmax already applied to logit outputs).
+     *
+     * @param slot      batch slot
+     * @param dst       destination, room for {@code numClasses} values
+     * @param dstOffset index of the first value written
+     * @throws IndexOutOfBoundsException if the slot or the destination range is out of bounds
+     */
+    public void probabilities(int slot, float[] dst, int dstOffset) {
+        checkSlot(slot);
+        checkRoom(dst, dstOffset);
+        output.get(slot * numClasses, dst, dstOffset, numClasses);
+    }
+
+    void checkRoom(float[] dst, int dstOffset) {
+        if (dstOffset < 0 || (long) dstOffset + numClasses > dst.length) {
+            throw new IndexOutOfBoundsException("dst: expected room for " + numClasses + " values from index " + dstOffset
+                    + ", found length " + dst.length);
+        }
     }
 
     /**

@@ -166,6 +166,26 @@ class EdgeClassifierTest {
         }
     }
 
+    /** Probabilities of every class for a raw frame, through the runtime's own preprocessing. */
+    @Test
+    void probabilitiesOfARawFrame() throws Exception {
+        TestModels m = new TestModels(colourSpec(), 27);
+        SplittableRandom r = new SplittableRandom(28);
+        try (EdgeClassifier c = EdgeClassifier.open(m.toBytes(), null, quiet())) {
+            byte[] f = frame(r, 33, 21, PixelFormat.BGRA32);
+            float[] p = new float[7];
+            c.probabilities(f, 0, 33, 21, 33 * 4, PixelFormat.BGRA32, p, 2);
+            double[] expected = m.reference(preprocessed(c.spec(), f, 33, 21, PixelFormat.BGRA32));
+            for (int k = 0; k < 5; k++) {
+                assertEquals(expected[k], p[2 + k], TOLERANCE, "class " + k);
+            }
+            assertThrows(IndexOutOfBoundsException.class, () -> c.probabilities(f, 0, 33, 21, 33 * 4, PixelFormat.BGRA32, p, 3));
+            float[] copy = new float[5];
+            c.runner().probabilities(0, copy, 0);
+            assertArrayEquals(java.util.Arrays.copyOfRange(p, 2, 7), copy, 0f);
+        }
+    }
+
     @Test
     void logitOutputsGetSoftmax() throws Exception {
         ModelSpec spec = graySpec().toBuilder().outputName("logits").outputKind(OutputKind.LOGITS).build();

@@ -12,7 +12,8 @@ import java.util.Objects;
 /**
  * Turns packed 8-bit frames of any size into a model's input: bilinear resize (optionally of a centred crop
  * with the model's aspect ratio), channel conversion to the model's {@link PixelOrder}, and either
- * normalisation into float NCHW or plain uint8 NHWC for models with fused preprocessing.
+ * normalisation into float NCHW ({@link Normalization#normalize(float, int)}, the one multiply-add every edgekd
+ * path uses) or plain uint8 NHWC for models with fused preprocessing.
  *
  * <p>Resampling uses pixel centres (a destination pixel {@code d} samples source coordinate
  * {@code (d + 0.5) * src / dst - 0.5}, clamped to the frame), as OpenCV's {@code INTER_LINEAR} and ONNX
@@ -46,8 +47,7 @@ public final class FramePreprocessor {
     private final int width;
     private final PixelOrder pixelOrder;
     private final ResizeMode resizeMode;
-    private final float[] multiplier;
-    private final float[] offset;
+    private final Normalization normalization;
 
     /** [format][channel][tap]: byte offset within a source pixel and weight of each tap. */
     private final int[][][] tapOffset;
@@ -109,12 +109,7 @@ public final class FramePreprocessor {
         this.width = width;
         this.pixelOrder = pixelOrder;
         this.resizeMode = Objects.requireNonNull(resizeMode, "resizeMode");
-        this.multiplier = new float[channels];
-        this.offset = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            multiplier[c] = normalization.multiplier(c);
-            offset[c] = normalization.offset(c);
-        }
+        this.normalization = normalization;
         PixelFormat[] formats = PixelFormat.values();
         this.tapOffset = new int[formats.length][channels][];
         this.tapWeight = new float[formats.length][channels][];
@@ -408,8 +403,7 @@ public final class FramePreprocessor {
         final int[] x0 = xOff0;
         final int[] x1 = xOff1;
         final float[] wx = xWeight;
-        final float[] mul = multiplier;
-        final float[] add = offset;
+        final Normalization norm = normalization;
         for (int dy = 0; dy < h; dy++) {
             int row0 = srcOffset + yOff0[dy];
             int row1 = srcOffset + yOff1[dy];
@@ -435,7 +429,7 @@ public final class FramePreprocessor {
                         v += tw[t] * (top + (bottom - top) * fy);
                     }
                     if (outKind == OUT_FLOAT_NCHW) {
-                        fdst.put(dstIndex + ch * plane + dy * w + dx, v * mul[ch] + add[ch]);
+                        fdst.put(dstIndex + ch * plane + dy * w + dx, norm.normalize(v, ch));
                     } else {
                         int q = (int) (v + 0.5f);
                         byte out = (byte) (q > 255 ? 255 : q);
