@@ -1,6 +1,8 @@
 package io.edgekd.runtime;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
@@ -97,11 +99,13 @@ class OrtNativesTest {
     /**
      * ONNX Runtime 1.29's telemetry overflows a 1 MB thread stack while it creates its environment when the
      * command line is long (the JVM dies with SIGSEGV). A child JVM with telemetry on (the variable removed),
-     * the default {@code -Xss} and a 20 KB classpath opens a model on its main thread and classifies a frame:
-     * it must exit normally with the answer this JVM computes.
+     * the default {@code -Xss} and a 20 KB classpath opens a model and classifies a frame, on its main thread
+     * and, in a second child, on a thread with a 256 KB stack: each must exit normally with the answer this
+     * JVM computes.
      */
-    @Test
-    void longCommandLineWithTelemetryOnDoesNotCrash() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"main", "small-stack"})
+    void longCommandLineWithTelemetryOnDoesNotCrash(String thread) throws Exception {
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         Path model = new TestModels(EdgeClassifierTest.graySpec(), 1).write(dir, "m.onnx");
         byte[] frame = new byte[120];
@@ -121,7 +125,7 @@ class OrtNativesTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = List.of(java, "-cp", cp.toString(), "-Djava.io.tmpdir=" + tmp,
                 "-Dedgekd.native.cache=" + dir.resolve("cache"), "-XX:-UsePerfData",
-                OpenAndClassify.class.getName(), model.toString(), "frame");
+                OpenAndClassify.class.getName(), model.toString(), thread);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("ORT_DISABLE_TELEMETRY");
         pb.environment().remove("JAVA_TOOL_OPTIONS");
@@ -143,7 +147,10 @@ class OrtNativesTest {
         assertTrue(OrtNatives.commandLineBytes() > 0);
     }
 
-    /** Entry point of the child JVMs: opens a model and classifies a blank frame, or the frame of the long-command-line test. */
+    /**
+     * Entry point of the child JVMs: opens a model and classifies a blank frame; with a second argument, the
+     * frame of the long-command-line test, on the main thread ({@code main}) or on a 256 KB stack ({@code small-stack}).
+     */
     public static final class OpenAndClassify {
         public static void main(String[] args) throws Exception {
             byte[] frame = new byte[120];
@@ -152,7 +159,27 @@ class OrtNativesTest {
                     frame[i] = (byte) (i * 37);
                 }
             }
-            try (EdgeClassifier c = EdgeClassifier.open(Path.of(args[0]), EdgeOptions.defaults())) {
+            if (args.length > 1 && args[1].equals("small-stack")) {
+                Exception[] failed = new Exception[1];
+                Thread t = new Thread(null, () -> {
+                    try {
+                        classify(args[0], frame);
+                    } catch (Exception e) {
+                        failed[0] = e;
+                    }
+                }, "small-stack", 256L << 10);
+                t.start();
+                t.join();
+                if (failed[0] != null) {
+                    throw failed[0];
+                }
+            } else {
+                classify(args[0], frame);
+            }
+        }
+
+        private static void classify(String model, byte[] frame) throws Exception {
+            try (EdgeClassifier c = EdgeClassifier.open(Path.of(model), EdgeOptions.defaults())) {
                 var top = c.newResult(1);
                 c.classify(frame, 10, 12, io.edgekd.core.image.PixelFormat.GRAY8, top);
                 System.out.println("classified " + top.label(0) + " " + top.probability(0));
