@@ -360,7 +360,7 @@ public final class EdgeRunner implements AutoCloseable {
      * The probabilities of the last run, {@code [N, numClasses]} row-major, without a copy. Logit outputs have
      * already been through softmax.
      *
-     * The same view on every call, cleared (position 0, limit at the capacity), as for {@link #inputFloats()}.
+     * <p>The same view on every call, cleared (position 0, limit at the capacity), as for {@link #inputFloats()}.
      *
      * @return a read-only view over the output tensor's memory, valid until the runner is closed
      */
