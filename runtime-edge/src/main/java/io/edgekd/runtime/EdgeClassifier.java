@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,6 +46,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * says which one won, and it is logged once at INFO. Frames of any size are resized bilinearly; see
  * {@link io.edgekd.core.image.FramePreprocessor}.
  *
+ * <p>A graph with a fixed batch size {@code N > 1} ({@link #fixedBatchSize()}) opens too: {@code classify}
+ * puts the frame into slot 0 of its batch and runs all {@code N} slots, so each frame costs {@code N} images of
+ * arithmetic; {@link #newRunner()} with put/run/result uses every slot. A {@link Classification} must be made for
+ * this model's labels ({@link #newResult(int)}); one made for other labels is refused, even with as many classes.
+ *
  * <p>Thread safety: the classifier's own {@code classify} methods use one built-in runner and are for one
  * thread at a time. For more threads, give each its own {@link #newRunner()}; runners share the session,
  * which ONNX Runtime allows to run concurrently. {@link #close()} waits for runs in progress, then frees the
@@ -63,7 +70,10 @@ public final class EdgeClassifier implements AutoCloseable {
     private final Set<EdgeRunner> runners = Collections.newSetFromMap(new IdentityHashMap<>());
     private final AtomicInteger inFlight = new AtomicInteger();
     private final EdgeRunner single;
-    private volatile boolean closed;
+    /** Set once, by the one {@link #close()} that wins the transition; runs check it on entry. */
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Released when that close has freed everything, so that every caller of close() returns after it. */
+    private final CountDownLatch released = new CountDownLatch(1);
 
     private EdgeClassifier(ModelSpec spec, String source, OrtEnvironment env, OrtSession session,
                            OrtSession.SessionOptions sessionOptions, ExecutionProvider activeProvider, List<String> providerNotes,
@@ -77,8 +87,14 @@ public final class EdgeClassifier implements AutoCloseable {
         this.providerNotes = List.copyOf(providerNotes);
         this.fixedBatch = fixedBatch;
         this.single = newRunnerInternal(fixedBatch > 0 ? fixedBatch : 1);
-        for (int i = 0; i < warmupRuns; i++) {
-            single.run();
+        try {
+            for (int i = 0; i < warmupRuns; i++) {
+                single.run();
+            }
+        } catch (RuntimeException e) {
+            // open() closes the session; the runner's tensors are this constructor's to free.
+            single.close();
+            throw e;
         }
     }
 
@@ -363,7 +379,7 @@ public final class EdgeClassifier implements AutoCloseable {
     private EdgeRunner newRunnerInternal(int batchSize) throws OrtException {
         EdgeRunner r = new EdgeRunner(this, env, session, spec, batchSize);
         synchronized (runners) {
-            if (closed) {
+            if (closed.get()) {
                 r.close();
                 throw new IllegalStateException("classifier is closed");
             }
@@ -426,6 +442,27 @@ public final class EdgeClassifier implements AutoCloseable {
         single.classify(image, index, out);
     }
 
+    /**
+     * The probability of every class for one frame, through the same preprocessing and run as
+     * {@code classify}: what a check of an exported model compares with the network it came from.
+     *
+     * @param frame     packed pixels
+     * @param offset    index of the top-left pixel's first byte
+     * @param width     frame width
+     * @param height    frame height
+     * @param rowStride bytes from one row to the next
+     * @param format    pixel layout
+     * @param dst       destination, room for one value per label
+     * @param dstOffset index of the first value written
+     */
+    public void probabilities(byte[] frame, int offset, int width, int height, int rowStride, PixelFormat format,
+                              float[] dst, int dstOffset) {
+        single.checkRoom(dst, dstOffset);
+        single.put(0, frame, offset, width, height, rowStride, format);
+        single.run();
+        single.probabilities(0, dst, dstOffset);
+    }
+
     /** @return the built-in runner behind {@code classify}: its input and output views, for this thread */
     public EdgeRunner runner() {
         checkOpen();
@@ -434,12 +471,13 @@ public final class EdgeClassifier implements AutoCloseable {
 
     /** @return whether {@link #close()} has been called */
     public boolean isClosed() {
-        return closed;
+        return closed.get();
     }
 
     void enter() {
+        // Increment first, then look: close() sets the flag first, then waits for the count to drain.
         inFlight.incrementAndGet();
-        if (closed) {
+        if (closed.get()) {
             inFlight.decrementAndGet();
             throw new IllegalStateException("classifier is closed");
         }
@@ -456,42 +494,62 @@ public final class EdgeClassifier implements AutoCloseable {
     }
 
     private void checkOpen() {
-        if (closed) {
+        if (closed.get()) {
             throw new IllegalStateException("classifier is closed");
         }
     }
 
     /**
      * Waits for runs in progress on any thread, then frees every runner, the session and its options.
-     * Idempotent.
+     * Idempotent and thread-safe: when several threads call it at once, one frees everything and every call
+     * returns only after that is done.
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
+            awaitReleased();
             return;
         }
-        closed = true;
-        while (inFlight.get() > 0) {
-            Thread.onSpinWait();
-        }
-        List<EdgeRunner> open;
-        synchronized (runners) {
-            open = new ArrayList<>(runners);
-        }
-        for (EdgeRunner r : open) {
-            r.close();
-        }
         try {
-            session.close();
-        } catch (OrtException e) {
-            LOG.log(System.Logger.Level.WARNING, "closing the ONNX Runtime session of " + source + ": " + e.getMessage());
+            while (inFlight.get() > 0) {
+                Thread.onSpinWait();
+            }
+            List<EdgeRunner> open;
+            synchronized (runners) {
+                open = new ArrayList<>(runners);
+            }
+            for (EdgeRunner r : open) {
+                r.close();
+            }
+            try {
+                session.close();
+            } catch (OrtException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing the ONNX Runtime session of " + source + ": " + e.getMessage());
+            } finally {
+                sessionOptions.close();
+            }
         } finally {
-            sessionOptions.close();
+            released.countDown();
+        }
+    }
+
+    private void awaitReleased() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                released.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
     @Override
     public String toString() {
-        return "EdgeClassifier[" + source + ", " + spec + ", " + activeProvider + (closed ? ", closed" : "") + "]";
+        return "EdgeClassifier[" + source + ", " + spec + ", " + activeProvider + (closed.get() ? ", closed" : "") + "]";
     }
 }

@@ -12,12 +12,13 @@ import io.edgekd.core.image.PixelFormat;
 import io.edgekd.core.spec.InputForm;
 import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.core.spec.OutputKind;
-import io.edgekd.core.spec.PixelOrder;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs one model for one thread: its own input and output tensors over direct native-order buffers, created
@@ -39,10 +40,16 @@ import java.util.Map;
  * {@link #inputBytes()}) are valid until it is closed. Closing the classifier closes its runners.
  */
 public final class EdgeRunner implements AutoCloseable {
+    /** Runners whose tensors are not freed yet, in this JVM: what leak tests count. */
+    private static final AtomicInteger OPEN = new AtomicInteger();
+
     private final EdgeClassifier owner;
     private final OrtSession session;
     private final int batch;
     private final int numClasses;
+    private final List<String> labels;
+    /** Whether classify(...) may use this runner: batch 1, or the batch the graph is fixed to (slot 0 is used). */
+    private final boolean singleFrame;
     private final int imageValues;
     private final boolean fused;
     private final boolean logits;
@@ -54,6 +61,9 @@ public final class EdgeRunner implements AutoCloseable {
     private final ByteBuffer inputBytes;
     private final FloatBuffer output;
     private final FloatBuffer outputView;
+    /** What inputFloats()/inputBytes() return: made once, reset on each call (no allocation per frame). */
+    private final FloatBuffer inputFloatsView;
+    private final ByteBuffer inputBytesView;
     private final OnnxTensor inputTensor;
     private final OnnxTensor outputTensor;
     private final Map<String, OnnxTensor> inputs;
@@ -65,13 +75,14 @@ public final class EdgeRunner implements AutoCloseable {
         this.session = session;
         this.batch = batch;
         this.numClasses = spec.numClasses();
+        this.labels = spec.labels();
+        this.singleFrame = batch == 1 || batch == owner.fixedBatchSize();
         this.imageValues = spec.imageSize();
         this.fused = spec.inputForm() == InputForm.UINT8_NHWC;
         this.logits = spec.outputKind() == OutputKind.LOGITS;
         this.width = spec.width();
         this.height = spec.height();
-        this.nativeFormat = spec.pixelOrder() == PixelOrder.GRAY ? PixelFormat.GRAY8
-                : spec.pixelOrder() == PixelOrder.RGB ? PixelFormat.RGB24 : PixelFormat.BGR24;
+        this.nativeFormat = PixelFormat.packed(spec.pixelOrder());
         this.preprocessor = new FramePreprocessor(spec);
         long[] inShape = spec.inputTensorShape(batch);
         OnnxTensor in = null;
@@ -95,10 +106,18 @@ public final class EdgeRunner implements AutoCloseable {
             throw e;
         }
         this.outputView = output.asReadOnlyBuffer();
+        this.inputFloatsView = inputFloats == null ? null : inputFloats.duplicate();
+        this.inputBytesView = inputBytes == null ? null : inputBytes.duplicate().order(ByteOrder.nativeOrder());
         this.inputTensor = in;
         this.outputTensor = out;
         this.inputs = Map.of(spec.inputName(), in);
         this.pinned = Map.of(spec.outputName(), out);
+        OPEN.incrementAndGet();
+    }
+
+    /** @return how many runners in this JVM hold tensors that are not freed yet */
+    static int openRunners() {
+        return OPEN.get();
     }
 
     /** @return images per run */
@@ -123,7 +142,7 @@ public final class EdgeRunner implements AutoCloseable {
         if (fused) {
             int bytes = imageValues;
             if (format == nativeFormat && width == this.width && height == this.height && rowStride == width * format.bytesPerPixel()
-                    && offset >= 0 && offset + bytes <= frame.length) {
+                    && offset >= 0 && (long) offset + bytes <= frame.length) {
                 inputBytes.put(slot * bytes, frame, offset, bytes);
             } else {
                 preprocessor.toUint8Nhwc(frame, offset, width, height, rowStride, format, inputBytes, slot * bytes);
@@ -143,7 +162,7 @@ public final class EdgeRunner implements AutoCloseable {
      * @param format pixel layout
      */
     public void put(int slot, byte[] frame, int width, int height, PixelFormat format) {
-        put(slot, frame, 0, width, height, width * format.bytesPerPixel(), format);
+        put(slot, frame, 0, width, height, format.rowBytes(width), format);
     }
 
     /**
@@ -163,7 +182,7 @@ public final class EdgeRunner implements AutoCloseable {
         if (fused) {
             int bytes = imageValues;
             if (format == nativeFormat && width == this.width && height == this.height && rowStride == width * format.bytesPerPixel()
-                    && offset >= 0 && offset + bytes <= frame.limit()) {
+                    && offset >= 0 && (long) offset + bytes <= frame.limit()) {
                 inputBytes.put(slot * bytes, frame, offset, bytes);
             } else {
                 preprocessor.toUint8Nhwc(frame, offset, width, height, rowStride, format, inputBytes, slot * bytes);
@@ -225,15 +244,19 @@ public final class EdgeRunner implements AutoCloseable {
      * Fills {@code out} with the top classes of slot {@code slot} from the last run.
      *
      * @param slot batch slot
-     * @param out  a result made for this model ({@link EdgeClassifier#newResult(int)})
+     * @param out  a result made for this model's labels ({@link EdgeClassifier#newResult(int)})
+     * @throws IllegalArgumentException if {@code out} was made for other labels
      */
     public void result(int slot, Classification out) {
         checkSlot(slot);
-        out.fill(output, slot * numClasses, numClasses);
+        out.fill(output, slot * numClasses, labels);
     }
 
     /**
-     * Preprocesses a frame, runs the model and fills {@code out}: the whole per-frame path, for batch-1 runners.
+     * Preprocesses a frame, runs the model and fills {@code out}: the whole per-frame path, for batch-1 runners
+     * and for runners of a graph whose batch size is fixed. With a fixed batch {@code N > 1} the frame goes into
+     * slot 0 and the run computes all {@code N} slots (the others keep what was last put there, zeros at
+     * first): {@code N} images of arithmetic per frame. To use the other slots, use put/run/result.
      *
      * @param frame  packed pixels
      * @param width  frame width
@@ -243,9 +266,9 @@ public final class EdgeRunner implements AutoCloseable {
      */
     public void classify(byte[] frame, int width, int height, PixelFormat format, Classification out) {
         checkSingle();
-        put(0, frame, 0, width, height, width * format.bytesPerPixel(), format);
+        put(0, frame, 0, width, height, format.rowBytes(width), format);
         run();
-        out.fill(output, 0, numClasses);
+        out.fill(output, 0, labels);
     }
 
     /**
@@ -263,7 +286,7 @@ public final class EdgeRunner implements AutoCloseable {
         checkSingle();
         put(0, frame, offset, width, height, rowStride, format);
         run();
-        out.fill(output, 0, numClasses);
+        out.fill(output, 0, labels);
     }
 
     /**
@@ -281,7 +304,7 @@ public final class EdgeRunner implements AutoCloseable {
         checkSingle();
         put(0, frame, offset, width, height, rowStride, format);
         run();
-        out.fill(output, 0, numClasses);
+        out.fill(output, 0, labels);
     }
 
     /**
@@ -296,44 +319,75 @@ public final class EdgeRunner implements AutoCloseable {
         checkSingle();
         putPreprocessed(0, image, index);
         run();
-        out.fill(output, 0, numClasses);
+        out.fill(output, 0, labels);
     }
 
     /**
      * The input tensor's own memory, float {@code [N, C, H, W]}: write preprocessed values here (by absolute
      * index) and call {@link #run()} to classify without any copy.
      *
-     * @return a view sharing the input tensor's memory
+     * <p>Every call returns the same view object, cleared: position 0 and limit at the capacity, whatever an
+     * earlier caller did with them, and nothing is allocated. So it can be called per frame; a caller that
+     * keeps the view and moves its position must not rely on it across another call.
+     *
+     * @return a view sharing the input tensor's memory, valid until the runner is closed
      * @throws IllegalStateException for models that take uint8 frames
      */
     public FloatBuffer inputFloats() {
         if (fused) {
             throw new IllegalStateException("this model takes uint8 NHWC frames, expected inputBytes(), found a call to inputFloats()");
         }
-        return inputFloats.duplicate();
+        inputFloatsView.clear();
+        return inputFloatsView;
     }
 
     /**
-     * The input tensor's own memory for models with fused preprocessing, uint8 {@code [N, H, W, C]}.
+     * The input tensor's own memory for models with fused preprocessing, uint8 {@code [N, H, W, C]}, in native
+     * byte order. The same view on every call, cleared, as for {@link #inputFloats()}.
      *
-     * @return a view sharing the input tensor's memory
+     * @return a view sharing the input tensor's memory, valid until the runner is closed
      * @throws IllegalStateException for models that take float input
      */
     public ByteBuffer inputBytes() {
         if (!fused) {
             throw new IllegalStateException("this model takes float NCHW input, expected inputFloats(), found a call to inputBytes()");
         }
-        return inputBytes.duplicate().order(ByteOrder.nativeOrder());
+        inputBytesView.clear();
+        return inputBytesView;
     }
 
     /**
      * The probabilities of the last run, {@code [N, numClasses]} row-major, without a copy. Logit outputs have
      * already been through softmax.
      *
+     * <p>The same view on every call, cleared (position 0, limit at the capacity), as for {@link #inputFloats()}.
+     *
      * @return a read-only view over the output tensor's memory, valid until the runner is closed
      */
     public FloatBuffer probabilities() {
+        outputView.clear();
         return outputView;
+    }
+
+    /**
+     * Copies the probabilities of one slot from the last run (softmax already applied to logit outputs).
+     *
+     * @param slot      batch slot
+     * @param dst       destination, room for {@code numClasses} values
+     * @param dstOffset index of the first value written
+     * @throws IndexOutOfBoundsException if the slot or the destination range is out of bounds
+     */
+    public void probabilities(int slot, float[] dst, int dstOffset) {
+        checkSlot(slot);
+        checkRoom(dst, dstOffset);
+        output.get(slot * numClasses, dst, dstOffset, numClasses);
+    }
+
+    void checkRoom(float[] dst, int dstOffset) {
+        if (dstOffset < 0 || (long) dstOffset + numClasses > dst.length) {
+            throw new IndexOutOfBoundsException("dst: expected room for " + numClasses + " values from index " + dstOffset
+                    + ", found length " + dst.length);
+        }
     }
 
     /**
@@ -354,15 +408,19 @@ public final class EdgeRunner implements AutoCloseable {
         return closed;
     }
 
-    /** Frees the tensors. Idempotent. Must not be called while another thread is inside {@link #run()} on this runner. */
+    /**
+     * Frees the tensors. Idempotent; safe against a concurrent close of the classifier. Must not be called while
+     * another thread is inside {@link #run()} on this runner (close the classifier instead: it waits for runs).
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
         inputTensor.close();
         outputTensor.close();
+        OPEN.decrementAndGet();
         owner.forget(this);
     }
 
@@ -376,9 +434,9 @@ public final class EdgeRunner implements AutoCloseable {
     }
 
     private void checkSingle() {
-        if (batch != 1) {
-            throw new IllegalStateException("classify(...) runs one frame: expected a runner of batch size 1, found "
-                    + batch + " (use put/run/result)");
+        if (!singleFrame) {
+            throw new IllegalStateException("classify(...) runs one frame: expected a runner of batch size 1 (or of the "
+                    + "graph's fixed batch size), found " + batch + " (use put/run/result)");
         }
     }
 }

@@ -24,7 +24,11 @@ import java.util.Locale;
  * a killed process leaves the libraries too. Pointing {@code onnxruntime.native.path} at a folder that already
  * holds them avoids both. Its telemetry is on by default on Linux; only the environment variable
  * {@code ORT_DISABLE_TELEMETRY=1}, set before the JVM starts, stops the files it writes into {@code $TMPDIR}
- * and {@code ~/.cache} — so this class warns once when the variable is missing.
+ * and {@code ~/.cache} — so this class warns once when the variable is missing. The same telemetry crashes
+ * the JVM when the command line is long and the stack is the default one; the environment is therefore
+ * created on a thread with a large stack (see {@link #createOnLargeStack()}), with or without the variable.
+ *
+ * <p>Thread safety: {@link #environment(EdgeOptions)} is synchronized; any thread may call it.
  */
 final class OrtNatives {
     private static final System.Logger LOG = System.getLogger(OrtNatives.class.getName());
@@ -55,18 +59,111 @@ final class OrtNatives {
                         + "); ONNX Runtime unpacks its libraries into a temporary folder instead");
             }
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "edgekd");
-        try {
-            env.setTelemetry(false);
-        } catch (OrtException e) {
-            LOG.log(System.Logger.Level.DEBUG, "ONNX Runtime refused to switch telemetry off: " + e.getMessage());
-        }
+        OrtEnvironment env = createOnLargeStack();
         if (!telemetryDisabledByEnvironment(System.getenv("ORT_DISABLE_TELEMETRY"))) {
             LOG.log(System.Logger.Level.WARNING, "ORT_DISABLE_TELEMETRY is not set: ONNX Runtime's telemetry writes "
                     + "files into $TMPDIR and ~/.cache/Microsoft; start the JVM with ORT_DISABLE_TELEMETRY=1 to stop it");
         }
         environment = env;
         return env;
+    }
+
+    /**
+     * Creates the environment on a thread of its own whose stack grows with the process's command line, and
+     * switches telemetry off there.
+     *
+     * <p>Why: ONNX Runtime 1.29's POSIX telemetry, on by default, runs regular expressions over the process's
+     * command line while it creates the first environment, and the C++ standard library's regex engine
+     * recurses once per character. Measured with {@code OrtEnvironment.getEnvironment()} (x86_64, JDK 17): a
+     * command line of 5.9 KB needs a 2 MB thread stack, 18.5 KB needs 8 MB, 55 KB 16 MB, 111 KB 32 MB,
+     * 400 KB 128 MB (96 MB is not enough) — about 250–430 bytes of stack per byte; past that the JVM dies
+     * with SIGSEGV and no error file. The default Java stack is 1 MB, so a Maven, Gradle or IDE classpath is
+     * enough to crash a plain {@code main()}. Sessions and runs afterwards needed no more than 160 KB of
+     * stack on any thread (measured with a 20 KB command line, 700 KB of model metadata, and failing
+     * creates and runs), so only this call moves to another thread.
+     */
+    private static OrtEnvironment createOnLargeStack() {
+        long stack = environmentStackBytes(commandLineBytes());
+        OrtEnvironment[] made = new OrtEnvironment[1];
+        Throwable[] failed = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "edgekd");
+                try {
+                    env.setTelemetry(false);
+                } catch (OrtException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "ONNX Runtime refused to switch telemetry off: " + e.getMessage());
+                }
+                made[0] = env;
+            } catch (Throwable e) {
+                failed[0] = e;
+            }
+        }, "edgekd-onnxruntime-init", stack);
+        t.setDaemon(true);
+        try {
+            t.start();
+        } catch (OutOfMemoryError e) {
+            throw new IllegalStateException("cannot start a thread with a " + (stack >> 20) + " MB stack to create the ONNX Runtime "
+                    + "environment (needed because telemetry parses this process's " + commandLineBytes() + "-byte command line "
+                    + "recursively); start the JVM with ORT_DISABLE_TELEMETRY=1 or a shorter command line", e);
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failed[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failed[0] instanceof Error e) {
+            throw e;
+        }
+        if (failed[0] != null) {
+            throw new IllegalStateException("cannot create the ONNX Runtime environment: " + failed[0], failed[0]);
+        }
+        return made[0];
+    }
+
+    /** Stack for the environment's thread: 16 MB plus 1 KB per byte of command line (over twice the need measured). */
+    static long environmentStackBytes(long commandLineBytes) {
+        return (16L << 20) + 1024L * Math.max(0, commandLineBytes);
+    }
+
+    /**
+     * @return the length of this process's command line in bytes ({@code /proc/self/cmdline} on Linux, what
+     *         {@link ProcessHandle} reports elsewhere, else the class and module paths), never negative
+     */
+    static long commandLineBytes() {
+        try {
+            Path proc = Path.of("/proc/self/cmdline");
+            if (Files.isReadable(proc)) {
+                return Files.readAllBytes(proc).length;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot read /proc/self/cmdline: " + e);
+        }
+        ProcessHandle.Info info = ProcessHandle.current().info();
+        long n = info.command().map(String::length).orElse(0);
+        String[] args = info.arguments().orElse(null);
+        if (args != null) {
+            for (String a : args) {
+                n += a.length() + 1;
+            }
+            return n;
+        }
+        return n + length(System.getProperty("java.class.path")) + length(System.getProperty("jdk.module.path"))
+                + length(System.getProperty("sun.java.command"));
+    }
+
+    private static long length(String s) {
+        return s == null ? 0 : s.length();
     }
 
     static boolean telemetryDisabledByEnvironment(String value) {

@@ -27,6 +27,7 @@ import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,6 +166,26 @@ class EdgeClassifierTest {
         }
     }
 
+    /** Probabilities of every class for a raw frame, through the runtime's own preprocessing. */
+    @Test
+    void probabilitiesOfARawFrame() throws Exception {
+        TestModels m = new TestModels(colourSpec(), 27);
+        SplittableRandom r = new SplittableRandom(28);
+        try (EdgeClassifier c = EdgeClassifier.open(m.toBytes(), null, quiet())) {
+            byte[] f = frame(r, 33, 21, PixelFormat.BGRA32);
+            float[] p = new float[7];
+            c.probabilities(f, 0, 33, 21, 33 * 4, PixelFormat.BGRA32, p, 2);
+            double[] expected = m.reference(preprocessed(c.spec(), f, 33, 21, PixelFormat.BGRA32));
+            for (int k = 0; k < 5; k++) {
+                assertEquals(expected[k], p[2 + k], TOLERANCE, "class " + k);
+            }
+            assertThrows(IndexOutOfBoundsException.class, () -> c.probabilities(f, 0, 33, 21, 33 * 4, PixelFormat.BGRA32, p, 3));
+            float[] copy = new float[5];
+            c.runner().probabilities(0, copy, 0);
+            assertArrayEquals(java.util.Arrays.copyOfRange(p, 2, 7), copy, 0f);
+        }
+    }
+
     @Test
     void logitOutputsGetSoftmax() throws Exception {
         ModelSpec spec = graySpec().toBuilder().outputName("logits").outputKind(OutputKind.LOGITS).build();
@@ -209,6 +230,46 @@ class EdgeClassifierTest {
             assertEquals(c.runner().probability(0, 1), probs.get(1), 0f);
             assertThrows(ReadOnlyBufferException.class, () -> probs.put(0, 1f));
             assertThrows(IllegalArgumentException.class, () -> c.classify(FloatBuffer.allocate(10), 0, top));
+        }
+    }
+
+    /**
+     * The input views are for per-frame use: the same object on every call, handed back with position 0 and
+     * the limit at the capacity whatever the previous caller did, and no allocation.
+     */
+    @Test
+    void inputViewsAreCachedAndAllocateNothing() throws Exception {
+        ModelSpec fusedSpec = colourSpec().toBuilder().inputForm(InputForm.UINT8_NHWC).inputName("frames").build();
+        try (EdgeClassifier plain = EdgeClassifier.open(new TestModels(graySpec(), 25).toBytes(), null, quiet());
+             EdgeClassifier fused = EdgeClassifier.open(new TestModels(fusedSpec, 26).toBytes(), null, quiet())) {
+            EdgeRunner a = plain.runner();
+            EdgeRunner b = fused.runner();
+            FloatBuffer floats = a.inputFloats();
+            assertSame(floats, a.inputFloats());
+            floats.put(1f).put(2f).limit(5);
+            FloatBuffer again = a.inputFloats();
+            assertEquals(0, again.position());
+            assertEquals(again.capacity(), again.limit());
+            assertEquals(2f, again.get(1), 0f, "the view shares the tensor's memory");
+            ByteBuffer bytes = b.inputBytes();
+            assertSame(bytes, b.inputBytes());
+            assertEquals(java.nio.ByteOrder.nativeOrder(), bytes.order());
+            bytes.position(7);
+            assertEquals(0, b.inputBytes().position());
+
+            com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long tid = Thread.currentThread().getId();
+            for (int i = 0; i < 2000; i++) {
+                a.inputFloats().put(i % 10, i);
+                b.inputBytes().put(i % 10, (byte) i);
+            }
+            long before = bean.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 20_000; i++) {
+                a.inputFloats().put(i % 10, i);
+                b.inputBytes().put(i % 10, (byte) i);
+            }
+            long allocated = bean.getThreadAllocatedBytes(tid) - before;
+            assertTrue(allocated < 1024, "allocated " + allocated + " bytes over 40,000 calls");
         }
     }
 
@@ -399,6 +460,53 @@ class EdgeClassifierTest {
         Path vecFile = Files.write(dir.resolve("vec.onnx"), vec.toByteArray());
         EdgeModelException notImage = assertThrows(EdgeModelException.class, () -> EdgeClassifier.open(vecFile, graySpec(), quiet()));
         assertTrue(notImage.getMessage().contains("not an image tensor") && notImage.getMessage().contains("[-1, 4]"), notImage.getMessage());
+    }
+
+    /**
+     * A graph with a fixed batch of 2 classifies single frames: the frame goes into slot 0 and the answer matches
+     * the reference; slot 1 does not disturb it.
+     */
+    @Test
+    void fixedBatchModelsClassifySingleFramesInSlotZero() throws Exception {
+        ModelSpec fixed = graySpec().toBuilder().batch(2).build();
+        TestModels m = new TestModels(fixed, 22);
+        SplittableRandom r = new SplittableRandom(23);
+        try (EdgeClassifier c = EdgeClassifier.open(m.toBytes(), null, quiet())) {
+            Classification top = c.newResult(3);
+            for (int i = 0; i < 3; i++) {
+                byte[] f = frame(r, 20, 24, PixelFormat.GRAY8);
+                c.classify(f, 20, 24, PixelFormat.GRAY8, top);
+                assertMatchesReference(m, c.runner(), 0, preprocessed(fixed, f, 20, 24, PixelFormat.GRAY8));
+                assertEquals(c.runner().probability(0, top.index(0)), top.probability(0), 0f);
+            }
+            try (EdgeRunner own = c.newRunner()) {
+                byte[] f = frame(r, 10, 12, PixelFormat.GRAY8);
+                own.put(1, frame(r, 10, 12, PixelFormat.GRAY8), 10, 12, PixelFormat.GRAY8);
+                own.classify(f, 10, 12, PixelFormat.GRAY8, top);
+                assertMatchesReference(m, own, 0, preprocessed(fixed, f, 10, 12, PixelFormat.GRAY8));
+            }
+        }
+    }
+
+    /** A result made for other labels, even as many, is refused: its labels would name the wrong classes. */
+    @Test
+    void resultsForOtherLabelsAreRefused() throws Exception {
+        TestModels m = new TestModels(graySpec(), 24);
+        try (EdgeClassifier c = EdgeClassifier.open(m.toBytes(), null, quiet())) {
+            byte[] f = new byte[120];
+            Classification other = new Classification(2, List.of("cat", "dog", "bird"));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> c.classify(f, 10, 12, PixelFormat.GRAY8, other));
+            assertTrue(e.getMessage().contains("[zero, one, two]") && e.getMessage().contains("[cat, dog, bird]"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> c.runner().result(0, other));
+            // An equal list made elsewhere names the same classes and is accepted.
+            Classification equal = new Classification(2, new ArrayList<>(List.of("zero", "one", "two")));
+            c.classify(f, 10, 12, PixelFormat.GRAY8, equal);
+            Classification own = c.newResult(2);
+            c.classify(f, 10, 12, PixelFormat.GRAY8, own);
+            assertEquals(own.index(0), equal.index(0));
+            assertEquals(own.label(0), equal.label(0));
+        }
     }
 
     @Test

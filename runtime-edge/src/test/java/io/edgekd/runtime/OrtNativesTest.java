@@ -1,8 +1,11 @@
 package io.edgekd.runtime;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,13 +96,93 @@ class OrtNativesTest {
         assertTrue(Files.notExists(dir.resolve("home/.cache/Microsoft")), "telemetry files were written");
     }
 
-    /** Entry point of the child JVM in {@link #leavesNoStrayFilesBehind()}. */
+    /**
+     * ONNX Runtime 1.29's telemetry overflows a 1 MB thread stack while it creates its environment when the
+     * command line is long (the JVM dies with SIGSEGV). A child JVM with telemetry on (the variable removed),
+     * the default {@code -Xss} and a 20 KB classpath opens a model and classifies a frame, on its main thread
+     * and, in a second child, on a thread with a 256 KB stack: each must exit normally with the answer this
+     * JVM computes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"main", "small-stack"})
+    void longCommandLineWithTelemetryOnDoesNotCrash(String thread) throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        Path model = new TestModels(EdgeClassifierTest.graySpec(), 1).write(dir, "m.onnx");
+        byte[] frame = new byte[120];
+        for (int i = 0; i < frame.length; i++) {
+            frame[i] = (byte) (i * 37);
+        }
+        String expected;
+        try (EdgeClassifier c = EdgeClassifier.open(model, EdgeOptions.defaults())) {
+            var top = c.newResult(1);
+            c.classify(frame, 10, 12, io.edgekd.core.image.PixelFormat.GRAY8, top);
+            expected = "classified " + top.label(0) + " " + top.probability(0);
+        }
+        StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
+        for (int i = 0; cp.length() < 20_000; i++) {
+            cp.append(File.pathSeparatorChar).append(dir.resolve("missing").resolve("entry-" + i + ".jar"));
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = List.of(java, "-cp", cp.toString(), "-Djava.io.tmpdir=" + tmp,
+                "-Dedgekd.native.cache=" + dir.resolve("cache"), "-XX:-UsePerfData",
+                OpenAndClassify.class.getName(), model.toString(), thread);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("ORT_DISABLE_TELEMETRY");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().put("TMPDIR", tmp.toString());
+        pb.environment().put("HOME", dir.resolve("home").toString());
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
+        assertEquals(0, p.exitValue(), "child JVM exit status (139 = SIGSEGV); output: " + output);
+        assertTrue(output.contains(expected), "expected '" + expected + "' in: " + output);
+    }
+
+    @Test
+    void environmentStackGrowsWithTheCommandLine() {
+        assertEquals(16L << 20, OrtNatives.environmentStackBytes(0));
+        // 400 KB of command line needed between 96 and 128 MB; the rule gives more than twice that.
+        assertTrue(OrtNatives.environmentStackBytes(400_000) >= 2 * (128L << 20));
+        assertTrue(OrtNatives.commandLineBytes() > 0);
+    }
+
+    /**
+     * Entry point of the child JVMs: opens a model and classifies a blank frame; with a second argument, the
+     * frame of the long-command-line test, on the main thread ({@code main}) or on a 256 KB stack ({@code small-stack}).
+     */
     public static final class OpenAndClassify {
         public static void main(String[] args) throws Exception {
-            try (EdgeClassifier c = EdgeClassifier.open(Path.of(args[0]), EdgeOptions.defaults())) {
+            byte[] frame = new byte[120];
+            if (args.length > 1) {
+                for (int i = 0; i < frame.length; i++) {
+                    frame[i] = (byte) (i * 37);
+                }
+            }
+            if (args.length > 1 && args[1].equals("small-stack")) {
+                Exception[] failed = new Exception[1];
+                Thread t = new Thread(null, () -> {
+                    try {
+                        classify(args[0], frame);
+                    } catch (Exception e) {
+                        failed[0] = e;
+                    }
+                }, "small-stack", 256L << 10);
+                t.start();
+                t.join();
+                if (failed[0] != null) {
+                    throw failed[0];
+                }
+            } else {
+                classify(args[0], frame);
+            }
+        }
+
+        private static void classify(String model, byte[] frame) throws Exception {
+            try (EdgeClassifier c = EdgeClassifier.open(Path.of(model), EdgeOptions.defaults())) {
                 var top = c.newResult(1);
-                c.classify(new byte[120], 10, 12, io.edgekd.core.image.PixelFormat.GRAY8, top);
-                System.out.println("classified " + top.label(0));
+                c.classify(frame, 10, 12, io.edgekd.core.image.PixelFormat.GRAY8, top);
+                System.out.println("classified " + top.label(0) + " " + top.probability(0));
             }
         }
     }

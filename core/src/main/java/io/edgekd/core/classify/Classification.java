@@ -16,9 +16,14 @@ import java.util.Objects;
  *
  * <p>Ties keep the lower class index first. Thread safety: not thread-safe; one result per thread, reused
  * frame after frame. Ownership: the label list is shared, never copied per call.
+ *
+ * <p>A classifier fills a result through {@link #fill(FloatBuffer, int, List)} with its own label list, so a
+ * result made for another model is refused even when it has as many classes; the check is one reference
+ * comparison per frame once the result has been filled for that model.
  */
 public final class Classification {
-    private final List<String> labels;
+    /** Not final: replaced once by an equal list handed to {@link #fill(FloatBuffer, int, List)}, see there. */
+    private List<String> labels;
     private final int[] indices;
     private final float[] probabilities;
     private int count;
@@ -108,6 +113,54 @@ public final class Classification {
             n = insert(i, probs.get(index + i), n, k);
         }
         count = n;
+    }
+
+    /**
+     * As {@link #fill(FloatBuffer, int, int)} for the model whose labels are {@code modelLabels}: refuses a
+     * result made for other labels. The first fill compares the lists; when they are equal this result
+     * keeps {@code modelLabels} itself, so every later fill for the same model compares one reference.
+     *
+     * @param probs       class probabilities (or scores)
+     * @param index       first absolute index
+     * @param modelLabels the labels of the model that produced {@code probs}, unmodifiable
+     * @throws IllegalArgumentException if the labels differ from this result's, in number or in content
+     */
+    public void fill(FloatBuffer probs, int index, List<String> modelLabels) {
+        checkLabels(modelLabels);
+        fill(probs, index, modelLabels.size());
+    }
+
+    /**
+     * As {@link #fill(float[], int, int)} with the check of {@link #fill(FloatBuffer, int, List)}.
+     *
+     * @param probs       class probabilities (or scores)
+     * @param offset      first index
+     * @param modelLabels the labels of the model that produced {@code probs}, unmodifiable
+     */
+    public void fill(float[] probs, int offset, List<String> modelLabels) {
+        checkLabels(modelLabels);
+        fill(probs, offset, modelLabels.size());
+    }
+
+    /**
+     * @param modelLabels a model's labels
+     * @return whether this result names the same classes, in the same order
+     */
+    public boolean isFor(List<String> modelLabels) {
+        return modelLabels == labels || labels.equals(modelLabels);
+    }
+
+    private void checkLabels(List<String> modelLabels) {
+        if (modelLabels == labels) {
+            return;
+        }
+        checkClasses(modelLabels.size());
+        if (!labels.equals(modelLabels)) {
+            throw new IllegalArgumentException("result: expected one made for this model's labels " + modelLabels
+                    + ", found one made for " + labels);
+        }
+        // Equal and unmodifiable: from now on the check is a reference comparison.
+        labels = modelLabels;
     }
 
     /** Insertion into the sorted top-k arrays; returns the new fill count. */

@@ -6,6 +6,14 @@ import java.nio.FloatBuffer;
  * Numerically stable softmax and argmax over a run of floats. The maximum is subtracted before
  * exponentiation, so logits of any magnitude give finite probabilities.
  *
+ * <p>Non-finite logits, defined as the limits of growing finite ones: when every logit is {@code -inf} the
+ * result is uniform ({@code 1/n} each: equal logits); {@code -inf} among finite logits gets exactly 0; when
+ * some logits are {@code +inf} they share the probability equally and every other class gets 0. Any NaN
+ * logit makes every output NaN: the scores are broken, and no class should look confidently right.
+ *
+ * <p>This is the one softmax of edgekd's Java code (the runtime applies it to logit outputs); training code
+ * that needs softmax on plain arrays calls it too.
+ *
  * <p>Thread safety: stateless. No method allocates.
  */
 public final class Softmax {
@@ -40,6 +48,10 @@ public final class Softmax {
         for (int i = 0; i < length; i++) {
             max = Math.max(max, src[srcOffset + i]);
         }
+        if (Float.isInfinite(max)) {
+            infinite(src, srcOffset, dst, dstOffset, length, max);
+            return;
+        }
         float inv = 1f / temperature;
         double sum = 0;
         for (int i = 0; i < length; i++) {
@@ -67,6 +79,17 @@ public final class Softmax {
         for (int i = 0; i < length; i++) {
             max = Math.max(max, buffer.get(index + i));
         }
+        if (Float.isInfinite(max)) {
+            int ties = 0;
+            for (int i = 0; i < length; i++) {
+                ties += buffer.get(index + i) == max ? 1 : 0;
+            }
+            float share = 1f / ties;
+            for (int i = 0; i < length; i++) {
+                buffer.put(index + i, buffer.get(index + i) == max ? share : 0f);
+            }
+            return;
+        }
         double sum = 0;
         for (int i = 0; i < length; i++) {
             float e = (float) Math.exp(buffer.get(index + i) - max);
@@ -76,6 +99,21 @@ public final class Softmax {
         float norm = (float) (1.0 / sum);
         for (int i = 0; i < length; i++) {
             buffer.put(index + i, buffer.get(index + i) * norm);
+        }
+    }
+
+    /**
+     * The limit when the largest logit is infinite: the classes at {@code max} (all of them when it is
+     * {@code -inf}) share the probability equally, the others get 0. {@code src} may be {@code dst}.
+     */
+    private static void infinite(float[] src, int srcOffset, float[] dst, int dstOffset, int length, float max) {
+        int ties = 0;
+        for (int i = 0; i < length; i++) {
+            ties += src[srcOffset + i] == max ? 1 : 0;
+        }
+        float share = 1f / ties;
+        for (int i = 0; i < length; i++) {
+            dst[dstOffset + i] = src[srcOffset + i] == max ? share : 0f;
         }
     }
 

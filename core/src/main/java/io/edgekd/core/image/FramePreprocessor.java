@@ -12,7 +12,8 @@ import java.util.Objects;
 /**
  * Turns packed 8-bit frames of any size into a model's input: bilinear resize (optionally of a centred crop
  * with the model's aspect ratio), channel conversion to the model's {@link PixelOrder}, and either
- * normalisation into float NCHW or plain uint8 NHWC for models with fused preprocessing.
+ * normalisation into float NCHW ({@link Normalization#normalize(float, int)}, the one multiply-add every edgekd
+ * path uses) or plain uint8 NHWC for models with fused preprocessing.
  *
  * <p>Resampling uses pixel centres (a destination pixel {@code d} samples source coordinate
  * {@code (d + 0.5) * src / dst - 0.5}, clamped to the frame), as OpenCV's {@code INTER_LINEAR} and ONNX
@@ -46,8 +47,7 @@ public final class FramePreprocessor {
     private final int width;
     private final PixelOrder pixelOrder;
     private final ResizeMode resizeMode;
-    private final float[] multiplier;
-    private final float[] offset;
+    private final Normalization normalization;
 
     /** [format][channel][tap]: byte offset within a source pixel and weight of each tap. */
     private final int[][][] tapOffset;
@@ -100,17 +100,16 @@ public final class FramePreprocessor {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("size: expected positive height and width, found " + height + "x" + width);
         }
+        if ((long) channels * height * width > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("size: expected at most " + Integer.MAX_VALUE + " values per image, found "
+                    + channels + "x" + height + "x" + width);
+        }
         this.channels = channels;
         this.height = height;
         this.width = width;
         this.pixelOrder = pixelOrder;
         this.resizeMode = Objects.requireNonNull(resizeMode, "resizeMode");
-        this.multiplier = new float[channels];
-        this.offset = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            multiplier[c] = normalization.multiplier(c);
-            offset[c] = normalization.offset(c);
-        }
+        this.normalization = normalization;
         PixelFormat[] formats = PixelFormat.values();
         this.tapOffset = new int[formats.length][channels][];
         this.tapWeight = new float[formats.length][channels][];
@@ -184,7 +183,7 @@ public final class FramePreprocessor {
     public void toFloatNchw(byte[] src, int srcOffset, int width, int height, int rowStride, PixelFormat format,
                             FloatBuffer dst, int dstIndex) {
         checkSource(src.length, srcOffset, width, height, rowStride, format);
-        checkDestination(dst.capacity(), dstIndex);
+        checkDestination(dst, dstIndex);
         srcArray = src;
         try {
             run(srcOffset, width, height, rowStride, format, OUT_FLOAT_NCHW, dst, null, null, dstIndex);
@@ -209,7 +208,7 @@ public final class FramePreprocessor {
     public void toFloatNchw(ByteBuffer src, int srcOffset, int width, int height, int rowStride, PixelFormat format,
                             FloatBuffer dst, int dstIndex) {
         checkSource(src.limit(), srcOffset, width, height, rowStride, format);
-        checkDestination(dst.capacity(), dstIndex);
+        checkDestination(dst, dstIndex);
         srcBuffer = src;
         try {
             run(srcOffset, width, height, rowStride, format, OUT_FLOAT_NCHW, dst, null, null, dstIndex);
@@ -235,7 +234,7 @@ public final class FramePreprocessor {
     public void toUint8Nhwc(byte[] src, int srcOffset, int width, int height, int rowStride, PixelFormat format,
                             ByteBuffer dst, int dstIndex) {
         checkSource(src.length, srcOffset, width, height, rowStride, format);
-        checkDestination(dst.capacity(), dstIndex);
+        checkDestination(dst, dstIndex);
         srcArray = src;
         try {
             run(srcOffset, width, height, rowStride, format, OUT_UINT8_NHWC, null, dst, null, dstIndex);
@@ -259,7 +258,7 @@ public final class FramePreprocessor {
     public void toUint8Nhwc(ByteBuffer src, int srcOffset, int width, int height, int rowStride, PixelFormat format,
                             ByteBuffer dst, int dstIndex) {
         checkSource(src.limit(), srcOffset, width, height, rowStride, format);
-        checkDestination(dst.capacity(), dstIndex);
+        checkDestination(dst, dstIndex);
         srcBuffer = src;
         try {
             run(srcOffset, width, height, rowStride, format, OUT_UINT8_NHWC, null, dst, null, dstIndex);
@@ -293,12 +292,21 @@ public final class FramePreprocessor {
         }
     }
 
-    private void checkSource(int length, int srcOffset, int w, int h, int rowStride, PixelFormat format) {
+    /**
+     * Everything about the source is checked in long arithmetic before a byte is read, so sizes whose products
+     * do not fit an int are refused rather than wrapped round; once this passes, every index the resampler
+     * computes lies within {@code [srcOffset, length)} and fits an int.
+     */
+    private static void checkSource(int length, int srcOffset, int w, int h, int rowStride, PixelFormat format) {
         Objects.requireNonNull(format, "format");
         if (w <= 0 || h <= 0) {
             throw new IllegalArgumentException("frame size: expected positive width and height, found " + w + "x" + h);
         }
-        int rowBytes = w * format.bytesPerPixel();
+        long rowBytes = (long) w * format.bytesPerPixel();
+        if (rowBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("frame width: expected a row of at most " + Integer.MAX_VALUE + " bytes, found "
+                    + w + " pixels of " + format + " (" + rowBytes + " bytes)");
+        }
         if (rowStride < rowBytes) {
             throw new IllegalArgumentException("row stride: expected at least " + rowBytes + " bytes (" + w + " pixels of "
                     + format + "), found " + rowStride);
@@ -310,12 +318,25 @@ public final class FramePreprocessor {
         }
     }
 
-    private void checkDestination(int capacity, int dstIndex) {
-        long needed = (long) dstIndex + outputSize();
-        if (dstIndex < 0 || needed > capacity) {
-            throw new IllegalArgumentException("destination: expected room for " + outputSize() + " values from index "
-                    + dstIndex + " (capacity " + needed + "), found capacity " + capacity);
+    /** Absolute puts are bounded by the limit, not the capacity: check what will be written, before writing. */
+    private void checkDestination(java.nio.Buffer dst, int dstIndex) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("destination: expected a writable buffer, found a read-only one");
         }
+        if (dstIndex < 0 || (long) dstIndex + outputSize() > dst.limit()) {
+            throw noRoom(dstIndex, "limit " + dst.limit() + " (capacity " + dst.capacity() + ")");
+        }
+    }
+
+    private void checkDestination(int length, int dstIndex) {
+        if (dstIndex < 0 || (long) dstIndex + outputSize() > length) {
+            throw noRoom(dstIndex, "length " + length);
+        }
+    }
+
+    private IllegalArgumentException noRoom(int dstIndex, String found) {
+        return new IllegalArgumentException("destination: expected room for " + outputSize() + " values from index "
+                + dstIndex + " (up to index " + ((long) dstIndex + outputSize()) + "), found " + found);
     }
 
     private void prepareTables(int srcW, int srcH, int stride, int bpp) {
@@ -382,8 +403,7 @@ public final class FramePreprocessor {
         final int[] x0 = xOff0;
         final int[] x1 = xOff1;
         final float[] wx = xWeight;
-        final float[] mul = multiplier;
-        final float[] add = offset;
+        final Normalization norm = normalization;
         for (int dy = 0; dy < h; dy++) {
             int row0 = srcOffset + yOff0[dy];
             int row1 = srcOffset + yOff1[dy];
@@ -409,7 +429,7 @@ public final class FramePreprocessor {
                         v += tw[t] * (top + (bottom - top) * fy);
                     }
                     if (outKind == OUT_FLOAT_NCHW) {
-                        fdst.put(dstIndex + ch * plane + dy * w + dx, v * mul[ch] + add[ch]);
+                        fdst.put(dstIndex + ch * plane + dy * w + dx, norm.normalize(v, ch));
                     } else {
                         int q = (int) (v + 0.5f);
                         byte out = (byte) (q > 255 ? 255 : q);

@@ -1,5 +1,7 @@
 package io.edgekd.core.image;
 
+import io.edgekd.core.spec.PixelOrder;
+
 /**
  * The byte layout of one packed 8-bit pixel in a source frame.
  *
@@ -27,6 +29,18 @@ public enum PixelFormat {
         this.red = red;
         this.green = green;
         this.blue = blue;
+    }
+
+    /**
+     * @param order a model's channel order
+     * @return the packed format whose bytes are in that order: {@link #GRAY8}, {@link #RGB24} or {@link #BGR24}
+     */
+    public static PixelFormat packed(PixelOrder order) {
+        return switch (order) {
+            case GRAY -> GRAY8;
+            case RGB -> RGB24;
+            case BGR -> BGR24;
+        };
     }
 
     /** @return bytes per pixel: 1, 3 or 4 */
@@ -57,8 +71,14 @@ public enum PixelFormat {
     /**
      * @param width pixels per row
      * @return the tightly packed row length in bytes
+     * @throws IllegalArgumentException if it does not fit an int
      */
     public int rowBytes(int width) {
-        return width * bytesPerPixel;
+        long bytes = (long) width * bytesPerPixel;
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("width: expected a row of at most " + Integer.MAX_VALUE + " bytes, found "
+                    + width + " pixels of " + this + " (" + bytes + " bytes)");
+        }
+        return (int) bytes;
     }
 }

@@ -7,7 +7,14 @@ import java.util.Arrays;
  * {@code c}, in the model's {@link PixelOrder}.
  *
  * <p>The same numbers drive training, the fused preprocessing in an exported graph and the edge runtime,
- * which is why they live in the model spec and not in any one of those places.
+ * which is why they live in the model spec and not in any one of those places. So does the arithmetic:
+ * every edgekd path computes the formula as one float multiply-add, {@link #normalize(float, int)}
+ * ({@code x * multiplier(c) + offset(c)}, what the exported graph's {@code Mul}/{@code Add} compute too),
+ * and the kernels {@link #toPlanar(byte[], int, int, float[], int)} turn interleaved 8-bit pixels into
+ * normalised planar ({@code [C, H, W]}) floats with it. The runtime's
+ * {@link io.edgekd.core.image.FramePreprocessor} and training batches give bit-identical values for the same
+ * pixels. {@link #apply(int, int)} is the formula as written, for reference and tests; it can differ from the
+ * multiply-add in the last bit.
  *
  * <p>Thread safety: immutable. The arrays passed in are copied, and accessors return copies or scalars.
  */
@@ -18,11 +25,19 @@ public final class Normalization {
     private final float scale;
     private final float[] mean;
     private final float[] std;
+    private final float[] multiplier;
+    private final float[] offset;
 
     private Normalization(float scale, float[] mean, float[] std) {
         this.scale = scale;
         this.mean = mean;
         this.std = std;
+        this.multiplier = new float[mean.length];
+        this.offset = new float[mean.length];
+        for (int c = 0; c < mean.length; c++) {
+            multiplier[c] = scale / std[c];
+            offset[c] = -mean[c] / std[c];
+        }
     }
 
     /**
@@ -114,7 +129,7 @@ public final class Normalization {
      * @return {@code scale / std[c]}
      */
     public float multiplier(int c) {
-        return scale / std[c];
+        return multiplier[c];
     }
 
     /**
@@ -123,7 +138,99 @@ public final class Normalization {
      * @see #multiplier(int)
      */
     public float offset(int c) {
-        return -mean[c] / std[c];
+        return offset[c];
+    }
+
+    /**
+     * The normalisation as every edgekd path computes it: one float multiply-add.
+     *
+     * @param value a pixel value on the 8-bit scale (0..255; interpolated values need not be whole)
+     * @param c     channel index
+     * @return {@code value * multiplier(c) + offset(c)}
+     */
+    public float normalize(float value, int c) {
+        return value * multiplier[c] + offset[c];
+    }
+
+    /**
+     * Normalises {@code pixels} interleaved 8-bit pixels ({@code channels()} bytes each, channel order as this
+     * normalisation's) into planar floats: {@code planar[dstOffset + c * pixels + p] =
+     * normalize(interleaved[srcOffset + p * channels() + c], c)}, that is one image {@code [C, H, W]} from
+     * {@code [H, W, C]} bytes. Training batches use this; it computes what the runtime's preprocessor computes
+     * for a frame already at the model's size.
+     *
+     * @param interleaved 8-bit pixels, {@code [H, W, C]}
+     * @param srcOffset   index of the first pixel's first byte
+     * @param pixels      pixels in the image ({@code H * W})
+     * @param planar      destination, {@code [C, H, W]}
+     * @param dstOffset   index of the first value written
+     * @throws IllegalArgumentException if either array is too short for the image (checked before writing)
+     */
+    public void toPlanar(byte[] interleaved, int srcOffset, int pixels, float[] planar, int dstOffset) {
+        int channels = mean.length;
+        checkPlanar(interleaved.length, srcOffset, pixels, planar.length, dstOffset);
+        for (int c = 0; c < channels; c++) {
+            float m = multiplier[c];
+            float a = offset[c];
+            int out = dstOffset + c * pixels;
+            int in = srcOffset + c;
+            for (int p = 0; p < pixels; p++) {
+                planar[out + p] = (interleaved[in + p * channels] & 0xFF) * m + a;
+            }
+        }
+    }
+
+    /**
+     * As {@link #toPlanar(byte[], int, int, float[], int)}, taking each output channel from another position in
+     * the source pixel: output channel {@code c} (normalised as channel {@code c}) reads source byte
+     * {@code sourceChannel[c]} of each pixel, for pixels stored in another channel order than the model's
+     * (RGB frames for a BGR model).
+     *
+     * @param interleaved   8-bit pixels, {@code channels()} bytes each
+     * @param srcOffset     index of the first pixel's first byte
+     * @param pixels        pixels in the image
+     * @param sourceChannel for each output channel, the byte within a source pixel it comes from: a
+     *                      permutation of {@code 0 .. channels()-1}
+     * @param planar        destination, {@code [C, H, W]}
+     * @param dstOffset     index of the first value written
+     * @throws IllegalArgumentException if {@code sourceChannel} is not such a permutation or an array is too short
+     */
+    public void toPlanar(byte[] interleaved, int srcOffset, int pixels, int[] sourceChannel, float[] planar, int dstOffset) {
+        int channels = mean.length;
+        if (sourceChannel.length != channels) {
+            throw new IllegalArgumentException("sourceChannel: expected " + channels + " entries, found " + sourceChannel.length);
+        }
+        int seen = 0;
+        for (int c = 0; c < channels; c++) {
+            int s = sourceChannel[c];
+            if (s < 0 || s >= channels || (seen & (1 << s)) != 0) {
+                throw new IllegalArgumentException("sourceChannel: expected a permutation of 0.." + (channels - 1) + ", found "
+                        + Arrays.toString(sourceChannel));
+            }
+            seen |= 1 << s;
+        }
+        checkPlanar(interleaved.length, srcOffset, pixels, planar.length, dstOffset);
+        for (int c = 0; c < channels; c++) {
+            float m = multiplier[c];
+            float a = offset[c];
+            int out = dstOffset + c * pixels;
+            int in = srcOffset + sourceChannel[c];
+            for (int p = 0; p < pixels; p++) {
+                planar[out + p] = (interleaved[in + p * channels] & 0xFF) * m + a;
+            }
+        }
+    }
+
+    private void checkPlanar(int srcLength, int srcOffset, int pixels, int dstLength, int dstOffset) {
+        long values = (long) pixels * mean.length;
+        if (pixels < 0 || srcOffset < 0 || srcOffset + values > srcLength) {
+            throw new IllegalArgumentException("interleaved: expected " + values + " bytes (" + pixels + " pixels of " + mean.length
+                    + " channel(s)) from index " + srcOffset + ", found length " + srcLength);
+        }
+        if (dstOffset < 0 || dstOffset + values > dstLength) {
+            throw new IllegalArgumentException("planar: expected room for " + values + " values from index " + dstOffset
+                    + ", found length " + dstLength);
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,5 +94,27 @@ class ClassificationTest {
         }
         long allocated = bean.getThreadAllocatedBytes(tid) - before;
         assertTrue(allocated < 1024, "allocated " + allocated + " bytes over 30,000 calls");
+    }
+
+    @Test
+    void fillForAModelRefusesOtherLabelsAndAdoptsEqualOnes() {
+        List<String> model = List.copyOf(LABELS);
+        List<String> renamed = new java.util.ArrayList<>(LABELS);
+        renamed.set(2, "other");
+        Classification foreign = new Classification(2, renamed);
+        float[] p = {0.1f, 0.4f, 0.05f, 0.3f, 0.15f};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> foreign.fill(p, 0, model));
+        assertTrue(e.getMessage().contains(model.toString()) && e.getMessage().contains(renamed.toString()), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> foreign.fill(FloatBuffer.wrap(p), 0, model));
+        assertEquals(0, foreign.size(), "nothing filled");
+        assertTrue(!foreign.isFor(model));
+
+        Classification equal = new Classification(2, new java.util.ArrayList<>(LABELS));
+        equal.fill(p, 0, model);
+        assertSame(model, equal.labels(), "an equal list is adopted, so later checks compare references");
+        assertEquals(1, equal.index(0));
+        assertTrue(equal.isFor(model));
+        IllegalArgumentException count = assertThrows(IllegalArgumentException.class, () -> equal.fill(p, 0, List.of("a", "b")));
+        assertTrue(count.getMessage().contains("expected 5"), count.getMessage());
     }
 }

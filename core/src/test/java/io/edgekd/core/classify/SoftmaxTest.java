@@ -64,4 +64,66 @@ class SoftmaxTest {
         assertThrows(IllegalArgumentException.class, () -> Softmax.argmax(new float[1], 0, 0));
         assertTrue(Softmax.argmax(new float[] {-1f}, 0, 1) == 0);
     }
+
+    /** All classes at -inf carry no preference: the limit of equal logits, a uniform distribution. */
+    @Test
+    void allNegativeInfinityIsUniform() {
+        float ninf = Float.NEGATIVE_INFINITY;
+        float[] v = {ninf, ninf, ninf, ninf};
+        Softmax.inPlace(v, 0, 4);
+        for (float p : v) {
+            assertEquals(0.25f, p, 0f);
+        }
+        float[] out = new float[4];
+        Softmax.apply(new float[] {ninf, ninf, ninf, ninf}, 0, out, 0, 4, 3f);
+        assertEquals(0.25f, out[2], 0f);
+        FloatBuffer b = FloatBuffer.wrap(new float[] {ninf, ninf});
+        Softmax.inPlace(b, 0, 2);
+        assertEquals(0.5f, b.get(0), 0f);
+        assertEquals(0.5f, b.get(1), 0f);
+        // Some -inf among finite logits: those classes get exactly 0.
+        float[] mixed = {ninf, 0f, ninf, 0f};
+        Softmax.inPlace(mixed, 0, 4);
+        assertEquals(0f, mixed[0], 0f);
+        assertEquals(0.5f, mixed[1], 0f);
+    }
+
+    /** +inf logits share all the probability equally, as the limit of growing logits does; the others get 0. */
+    @Test
+    void positiveInfinityTakesEverything() {
+        float inf = Float.POSITIVE_INFINITY;
+        float[] v = {1f, inf, -3f, inf};
+        Softmax.inPlace(v, 0, 4);
+        assertEquals(0f, v[0], 0f);
+        assertEquals(0.5f, v[1], 0f);
+        assertEquals(0f, v[2], 0f);
+        assertEquals(0.5f, v[3], 0f);
+        FloatBuffer b = FloatBuffer.wrap(new float[] {inf, 2f, Float.NEGATIVE_INFINITY});
+        Softmax.inPlace(b, 0, 3);
+        assertEquals(1f, b.get(0), 0f);
+        assertEquals(0f, b.get(1), 0f);
+    }
+
+    /** A NaN logit means the model produced garbage: every output is NaN, so no class looks confidently right. */
+    @Test
+    void anyNaNMakesEveryProbabilityNaN() {
+        for (int at = 0; at < 3; at++) {
+            float[] v = {1f, 2f, 3f};
+            v[at] = Float.NaN;
+            Softmax.inPlace(v, 0, 3);
+            for (float p : v) {
+                assertTrue(Float.isNaN(p), java.util.Arrays.toString(v));
+            }
+            float[] w = {1f, 2f, 3f};
+            w[at] = Float.NaN;
+            FloatBuffer b = FloatBuffer.wrap(w);
+            Softmax.inPlace(b, 0, 3);
+            for (int i = 0; i < 3; i++) {
+                assertTrue(Float.isNaN(b.get(i)));
+            }
+        }
+        float[] v = {Float.NaN, Float.POSITIVE_INFINITY};
+        Softmax.inPlace(v, 0, 2);
+        assertTrue(Float.isNaN(v[0]) && Float.isNaN(v[1]));
+    }
 }

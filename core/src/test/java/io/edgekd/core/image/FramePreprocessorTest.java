@@ -233,12 +233,69 @@ class FramePreprocessorTest {
         assertThrows(IllegalArgumentException.class, () -> pre.toFloatNchw(new byte[300], -1, 10, 10, 30, PixelFormat.RGB24, dst, 0));
         IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
                 () -> pre.toFloatNchw(new byte[300], 0, 10, 10, 30, PixelFormat.RGB24, direct(10), 0));
-        assertTrue(small.getMessage().contains("found capacity 10"), small.getMessage());
+        assertTrue(small.getMessage().contains("found limit 10"), small.getMessage());
         assertThrows(IllegalArgumentException.class, () -> pre.toFloatNchw(new byte[300], 0, 10, 10, 30, PixelFormat.RGB24, dst, 1));
         assertThrows(IllegalArgumentException.class,
                 () -> new FramePreprocessor(3, 8, 8, PixelOrder.GRAY, COLOUR_NORM, ResizeMode.STRETCH));
         assertThrows(IllegalArgumentException.class,
                 () -> new FramePreprocessor(1, 8, 8, PixelOrder.GRAY, COLOUR_NORM, ResizeMode.STRETCH));
+    }
+
+    /**
+     * Absolute puts stop at a buffer's limit, not its capacity: a destination with room in its capacity but not
+     * below its limit is refused before anything is written.
+     */
+    @Test
+    void destinationLimitIsCheckedBeforeAnythingIsWritten() {
+        FramePreprocessor pre = new FramePreprocessor(3, 8, 8, PixelOrder.RGB, COLOUR_NORM, ResizeMode.STRETCH);
+        byte[] frame = new byte[300];
+        java.util.Arrays.fill(frame, (byte) 200);
+        FloatBuffer floats = direct(pre.outputSize());
+        floats.limit(pre.outputSize() - 1);
+        IllegalArgumentException f = assertThrows(IllegalArgumentException.class,
+                () -> pre.toFloatNchw(frame, 0, 10, 10, 30, PixelFormat.RGB24, floats, 0));
+        assertTrue(f.getMessage().contains("found limit " + (pre.outputSize() - 1)), f.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> pre.toFloatNchw(ByteBuffer.wrap(frame), 0, 10, 10, 30, PixelFormat.RGB24, floats, 0));
+        for (int i = 0; i < floats.limit(); i++) {
+            assertEquals(0f, floats.get(i), 0f, "value " + i + " was written");
+        }
+        ByteBuffer bytes = ByteBuffer.allocateDirect(pre.outputSize() + 5);
+        bytes.limit(pre.outputSize() + 4);
+        assertThrows(IllegalArgumentException.class, () -> pre.toUint8Nhwc(frame, 0, 10, 10, 30, PixelFormat.RGB24, bytes, 5));
+        assertThrows(IllegalArgumentException.class,
+                () -> pre.toUint8Nhwc(ByteBuffer.wrap(frame), 0, 10, 10, 30, PixelFormat.RGB24, bytes, 5));
+        for (int i = 0; i < bytes.limit(); i++) {
+            assertEquals(0, bytes.get(i), "byte " + i + " was written");
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> pre.toFloatNchw(frame, 0, 10, 10, 30, PixelFormat.RGB24, direct(pre.outputSize()).asReadOnlyBuffer(), 0));
+    }
+
+    /** Sizes whose byte counts do not fit an int are refused up front, not wrapped round into small numbers. */
+    @Test
+    void absurdSizesAreRejectedUpFront() {
+        FramePreprocessor pre = new FramePreprocessor(3, 8, 8, PixelOrder.RGB, COLOUR_NORM, ResizeMode.STRETCH);
+        FloatBuffer dst = direct(pre.outputSize());
+        byte[] frame = new byte[300];
+        // 2^30 pixels of 4 bytes: the row's byte count wraps to 0 in int arithmetic.
+        IllegalArgumentException wide = assertThrows(IllegalArgumentException.class,
+                () -> pre.toFloatNchw(frame, 0, 1 << 30, 1, 0, PixelFormat.RGBA32, dst, 0));
+        assertTrue(wide.getMessage().contains("1073741824"), wide.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> pre.toUint8Nhwc(ByteBuffer.wrap(frame), 0, 1 << 30, 1, 0, PixelFormat.RGBA32, ByteBuffer.allocate(300), 0));
+        // Stride times height past 2^31: no buffer can hold it.
+        IllegalArgumentException tall = assertThrows(IllegalArgumentException.class,
+                () -> pre.toFloatNchw(frame, 0, 10, 1 << 28, 30, PixelFormat.RGB24, dst, 0));
+        assertTrue(tall.getMessage().contains("found 300"), tall.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> pre.toFloatNchw(frame, Integer.MAX_VALUE - 10, 10, 1, 30, PixelFormat.RGB24, dst, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> pre.toFloatNchw(frame, 0, 10, 10, 30, PixelFormat.RGB24, dst, Integer.MAX_VALUE - 5));
+        IllegalArgumentException model = assertThrows(IllegalArgumentException.class,
+                () -> new FramePreprocessor(3, 1 << 16, 1 << 15, PixelOrder.RGB, COLOUR_NORM, ResizeMode.STRETCH));
+        assertTrue(model.getMessage().contains("3x65536x32768"), model.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PixelFormat.RGBA32.rowBytes(1 << 30));
     }
 
     @Test
