@@ -23,8 +23,7 @@ public final class BatchSource {
     private final int height;
     private final int width;
     private final int classes;
-    private final float[] multiplier;
-    private final float[] offset;
+    private final Normalization normalization;
     private final byte[] image;
     private final byte[] augmented;
 
@@ -42,12 +41,7 @@ public final class BatchSource {
         this.height = data.height();
         this.width = data.width();
         this.classes = data.numClasses();
-        this.multiplier = new float[channels];
-        this.offset = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            multiplier[c] = normalization.multiplier(c);
-            offset[c] = normalization.offset(c);
-        }
+        this.normalization = normalization;
         this.image = new byte[data.imageBytes()];
         this.augmented = new byte[data.imageBytes()];
     }
@@ -76,12 +70,7 @@ public final class BatchSource {
                 augmentation.apply(image, augmented, width, height, channels, Augmentation.random(seed, epoch, p));
                 src = augmented;
             }
-            int base = j * channels * plane;
-            for (int i = 0; i < plane; i++) {
-                for (int c = 0; c < channels; c++) {
-                    out[base + c * plane + i] = (src[i * channels + c] & 0xFF) * multiplier[c] + offset[c];
-                }
-            }
+            normalization.toPlanar(src, 0, plane, out, j * channels * plane);
         }
         return Nd4j.create(out, new long[] {b, channels, height, width}, 'c');
     }

@@ -62,25 +62,14 @@ final class RuntimeCheck {
         for (int i = 0; i < frames.length; i++) {
             frames[i] = (byte) random.nextInt(256);
         }
-        // DL4J input: the model's channel order, normalised, NCHW.
+        // DL4J input: the model's channel order, normalised, NCHW (core's kernel, the one the runtime uses).
         float[] dl4j = new float[n * c * plane];
         for (int b = 0; b < n; b++) {
-            for (int mc = 0; mc < c; mc++) {
-                float mul = model.normalization().multiplier(mc);
-                float add = model.normalization().offset(mc);
-                for (int p = 0; p < plane; p++) {
-                    int raw = frames[(b * plane + p) * c + order[mc]] & 0xFF;
-                    dl4j[(b * c + mc) * plane + p] = raw * mul + add;
-                }
-            }
+            model.normalization().toPlanar(frames, b * plane * c, plane, order, dl4j, b * c * plane);
         }
         // The runtime's own path: raw frames in the accepted channel order, preprocessed (or, for a fused graph, passed
         // through) by the runtime exactly as on a device, so the check covers the runtime's preprocessing too.
-        PixelFormat format = switch (spec.pixelOrder()) {
-            case GRAY -> PixelFormat.GRAY8;
-            case RGB -> PixelFormat.RGB24;
-            case BGR -> PixelFormat.BGR24;
-        };
+        PixelFormat format = PixelFormat.packed(spec.pixelOrder());
         int frameBytes = plane * c;
         float[] ortOut = new float[n * spec.numClasses()];
         try (EdgeRunner runner = classifier.newRunner(n)) {

@@ -144,7 +144,7 @@ public final class ExportTestSupport {
 
     /** Runs ONNX Runtime on float NCHW input and returns every output by name. */
     static Map<String, float[]> runFloat(byte[] model, String input, float[] x, long... shape) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = io.edgekd.runtime.OnnxRuntimeEnvironment.get();
         try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
              OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape)) {
             return outputs(s, Map.of(input, t));
@@ -153,7 +153,7 @@ public final class ExportTestSupport {
 
     /** Runs ONNX Runtime on uint8 NHWC input and returns every output by name. */
     static Map<String, float[]> runBytes(byte[] model, String input, byte[] x, long... shape) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = io.edgekd.runtime.OnnxRuntimeEnvironment.get();
         try (OrtSession s = env.createSession(model, new OrtSession.SessionOptions());
              OnnxTensor t = OnnxTensor.createTensor(env, ByteBuffer.wrap(x), shape, OnnxJavaType.UINT8)) {
             return outputs(s, Map.of(input, t));
