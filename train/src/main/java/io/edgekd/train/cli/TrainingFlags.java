@@ -4,6 +4,7 @@ import io.edgekd.train.data.Augmentation;
 import io.edgekd.train.report.ProgressBar;
 import io.edgekd.train.training.OptimizerConfig;
 import io.edgekd.train.training.TrainingOptions;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -69,6 +70,10 @@ public final class TrainingFlags {
     @Option(names = "--seed", description = "seed of weights, shuffling, augmentation (default: ${DEFAULT-VALUE})")
     long seed = TrainingOptions.DEFAULT_SEED;
 
+    @Option(names = "--data-format", description = "layout of the network's input, NCHW or NHWC: same network, same gradients, "
+            + "different training speed (default: ${DEFAULT-VALUE})")
+    CNN2DFormat dataFormat = TrainingOptions.DEFAULT_DATA_FORMAT;
+
     @Option(names = {"-q", "--quiet"}, description = "no progress bars")
     boolean quiet;
 
@@ -76,6 +81,6 @@ public final class TrainingFlags {
         OptimizerConfig opt = new OptimizerConfig(optimizer, learningRate, momentum, weightDecay, schedule, stepEpochs, stepGamma);
         return TrainingOptions.builder().name(name).epochs(epochs).batchSize(batch).seed(seed).optimizer(opt)
                 .augmentation(new Augmentation(flip, shift)).patience(patience).keepBest(keepBest).preciseBatchNorm(preciseBatchNorm).validationEvery(validateEvery)
-                .checkpointDir(checkpoints).resumeFrom(resume).progress(quiet ? ProgressBar.quiet() : ProgressBar.console()).build();
+                .checkpointDir(checkpoints).resumeFrom(resume).dataFormat(dataFormat).progress(quiet ? ProgressBar.quiet() : ProgressBar.console()).build();
     }
 }

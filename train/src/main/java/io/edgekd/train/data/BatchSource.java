@@ -2,6 +2,7 @@ package io.edgekd.train.data;
 
 import io.edgekd.core.dataset.ImageDataset;
 import io.edgekd.core.spec.Normalization;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,6 +25,7 @@ public final class BatchSource {
     private final int width;
     private final int classes;
     private final Normalization normalization;
+    private final boolean channelsLast;
     private final byte[] image;
     private final byte[] augmented;
 
@@ -32,6 +34,16 @@ public final class BatchSource {
      * @param normalization the model's normalisation; its channel count must equal the data's
      */
     public BatchSource(ImageDataset data, Normalization normalization) {
+        this(data, normalization, CNN2DFormat.NCHW);
+    }
+
+    /**
+     * @param data          the examples
+     * @param normalization the model's normalisation; its channel count must equal the data's
+     * @param format        the network's input layout: {@code [B, C, H, W]} (NCHW) or {@code [B, H, W, C]} (NHWC)
+     */
+    public BatchSource(ImageDataset data, Normalization normalization, CNN2DFormat format) {
+        this.channelsLast = Objects.requireNonNull(format, "format") == CNN2DFormat.NHWC;
         this.data = Objects.requireNonNull(data, "data");
         if (normalization.channels() != data.channels()) {
             throw new IllegalArgumentException("normalization: expected " + data.channels() + " channel(s) like the data, found "
@@ -56,7 +68,7 @@ public final class BatchSource {
      * @param augmentation augmentation, or {@link Augmentation#NONE}
      * @param seed         run seed (for augmentation)
      * @param epoch        epoch (for augmentation)
-     * @return features {@code [B, C, H, W]}
+     * @return features {@code [B, C, H, W]}, or {@code [B, H, W, C]} for an NHWC source
      */
     public INDArray features(int[] positions, Augmentation augmentation, long seed, int epoch) {
         int b = positions.length;
@@ -70,9 +82,18 @@ public final class BatchSource {
                 augmentation.apply(image, augmented, width, height, channels, Augmentation.random(seed, epoch, p));
                 src = augmented;
             }
-            normalization.toPlanar(src, 0, plane, out, j * channels * plane);
+            if (channelsLast) {
+                // The dataset's own interleaved layout: normalise in place order.
+                int base = j * channels * plane;
+                for (int i = 0; i < plane * channels; i++) {
+                    out[base + i] = normalization.normalize(src[i] & 0xFF, i % channels);
+                }
+            } else {
+                normalization.toPlanar(src, 0, plane, out, j * channels * plane);
+            }
         }
-        return Nd4j.create(out, new long[] {b, channels, height, width}, 'c');
+        return channelsLast ? Nd4j.create(out, new long[] {b, height, width, channels}, 'c')
+                : Nd4j.create(out, new long[] {b, channels, height, width}, 'c');
     }
 
     /**

@@ -121,7 +121,7 @@ public final class Distiller {
             } else {
                 net = Networks.build(student, new InputShape(train.channels(), train.height(), train.width()), train.numClasses(),
                         options.optimizer().toUpdater(options.plannedIterations(train.size())), options.optimizer().weightDecay(),
-                        options.seed(), loss);
+                        options.seed(), loss, options.dataFormat());
             }
             if (transferStem) {
                 transferred = Transfer.copyStem(dl4jTeacher("transferStem").model().network(), net);

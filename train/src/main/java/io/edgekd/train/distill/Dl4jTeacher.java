@@ -45,7 +45,7 @@ public final class Dl4jTeacher implements Teacher {
     @Override
     public float[][] outputs(ImageDataset data, int[] positions, Augmentation augmentation, long seed, int epoch) {
         if (source == null || source.data() != data) {
-            source = new BatchSource(data, model.spec().normalization());
+            source = new BatchSource(data, model.spec().normalization(), io.edgekd.train.network.Dl4jNetworks.inputFormat(model.network()));
         }
         INDArray out = model.network().output(source.features(positions, augmentation, seed, epoch), false).castTo(DataType.FLOAT);
         if (softmaxOutput) {

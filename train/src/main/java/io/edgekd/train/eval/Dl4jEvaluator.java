@@ -33,7 +33,7 @@ public final class Dl4jEvaluator {
      * @return the network's outputs per example, {@code [n][K]}: logits for edgekd's networks
      */
     public static float[][] outputs(MultiLayerNetwork net, ImageDataset data, Normalization normalization, int batchSize) {
-        BatchSource source = new BatchSource(data, normalization);
+        BatchSource source = new BatchSource(data, normalization, io.edgekd.train.network.Dl4jNetworks.inputFormat(net));
         int n = data.size();
         float[][] out = new float[n][];
         for (int from = 0; from < n; from += batchSize) {

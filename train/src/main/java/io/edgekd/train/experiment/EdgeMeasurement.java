@@ -81,7 +81,7 @@ public record EdgeMeasurement(double agreement, double maxProbDiff, double edgeM
         }
         double edgeMs = median(passes);
 
-        BatchSource source = new BatchSource(test, norm);
+        BatchSource source = new BatchSource(test, norm, io.edgekd.train.network.Dl4jNetworks.inputFormat(net));
         int m = Math.min(n, dl4jFrames);
         INDArray[] singles = new INDArray[m];
         for (int i = 0; i < m; i++) {

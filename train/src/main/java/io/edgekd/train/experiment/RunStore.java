@@ -89,7 +89,7 @@ final class RunStore {
     static String describe(TrainingOptions o) {
         return "epochs=" + o.epochs() + " batch=" + o.batchSize() + " seed=" + o.seed() + " optimizer=" + o.optimizer().describe()
                 + " augmentation=" + o.augmentation() + " validationEvery=" + o.validationEvery() + " patience=" + o.patience()
-                + " keepBest=" + o.keepBest() + " preciseBatchNorm=" + o.preciseBatchNorm();
+                + " keepBest=" + o.keepBest() + " preciseBatchNorm=" + o.preciseBatchNorm() + " format=" + o.dataFormat();
     }
 
     /**

@@ -287,6 +287,23 @@ public final class Dl4jNetworks {
         return NetworkCost.of(specs(describe(net, input)), input.channels(), input.height(), input.width());
     }
 
+    /**
+     * @param net a network
+     * @return the layout its image input is read in: its first convolution's or batch norm's, NCHW when it has neither
+     */
+    public static org.deeplearning4j.nn.conf.CNN2DFormat inputFormat(MultiLayerNetwork net) {
+        for (int i = 0; i < net.getnLayers(); i++) {
+            org.deeplearning4j.nn.conf.layers.Layer l = net.getLayer(i).conf().getLayer();
+            if (l instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c) {
+                return c.getCnn2dDataFormat();
+            }
+            if (l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
+                return bn.getCnn2DFormat();
+            }
+        }
+        return org.deeplearning4j.nn.conf.CNN2DFormat.NCHW;
+    }
+
     /** @return the number of classes the network outputs (a parameterless LossLayer passes on its input's size) */
     public static int numClasses(MultiLayerNetwork net) {
         for (int i = net.getnLayers() - 1; i >= 0; i--) {

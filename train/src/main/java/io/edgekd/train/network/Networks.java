@@ -67,6 +67,26 @@ public final class Networks {
      */
     public static MultiLayerConfiguration configure(NetworkFamily family, InputShape input, int numClasses, IUpdater updater,
                                                     double weightDecay, long seed, ILossFunction loss) {
+        return configure(family, input, numClasses, updater, weightDecay, seed, loss, CNN2DFormat.NCHW);
+    }
+
+    /**
+     * As {@link #configure(NetworkFamily, InputShape, int, IUpdater, double, long, ILossFunction)} with the input
+     * layout chosen: the same layers and parameters either way (weights are stored alike), only the order in which
+     * activations are laid out differs.
+     *
+     * @param family      network family
+     * @param input       input size
+     * @param numClasses  classes
+     * @param updater     the optimiser
+     * @param weightDecay decoupled weight decay, 0 for none
+     * @param seed        weight-initialisation seed
+     * @param loss        output-layer loss
+     * @param format      NCHW or NHWC
+     * @return the configuration
+     */
+    public static MultiLayerConfiguration configure(NetworkFamily family, InputShape input, int numClasses, IUpdater updater,
+                                                    double weightDecay, long seed, ILossFunction loss, CNN2DFormat format) {
         if (numClasses < 2) {
             throw new IllegalArgumentException("numClasses: expected at least 2, found " + numClasses);
         }
@@ -88,8 +108,7 @@ public final class Networks {
         }
         list.layer(i, new OutputLayer.Builder(loss).name("output").nOut(numClasses).activation(Activation.IDENTITY)
                 .weightInit(WeightInit.XAVIER).build());
-        // NCHW: DL4J M2.1's oneDNN helpers compute wrong gradients for NHWC.
-        list.setInputType(InputType.convolutional(input.height(), input.width(), input.channels(), CNN2DFormat.NCHW));
+        list.setInputType(InputType.convolutional(input.height(), input.width(), input.channels(), format));
         return list.build();
     }
 
@@ -107,8 +126,24 @@ public final class Networks {
      */
     public static MultiLayerNetwork build(NetworkFamily family, InputShape input, int numClasses, IUpdater updater,
                                           double weightDecay, long seed, ILossFunction loss) {
+        return build(family, input, numClasses, updater, weightDecay, seed, loss, CNN2DFormat.NCHW);
+    }
+
+    /**
+     * @param family      network family
+     * @param input       input size
+     * @param numClasses  classes
+     * @param updater     the optimiser
+     * @param weightDecay decoupled weight decay
+     * @param seed        weight-initialisation seed
+     * @param loss        output-layer loss
+     * @param format      NCHW or NHWC
+     * @return the initialised network
+     */
+    public static MultiLayerNetwork build(NetworkFamily family, InputShape input, int numClasses, IUpdater updater,
+                                          double weightDecay, long seed, ILossFunction loss, CNN2DFormat format) {
         TrainingBackend.init();
-        MultiLayerNetwork net = new MultiLayerNetwork(configure(family, input, numClasses, updater, weightDecay, seed, loss));
+        MultiLayerNetwork net = new MultiLayerNetwork(configure(family, input, numClasses, updater, weightDecay, seed, loss, format));
         net.init();
         return net;
     }

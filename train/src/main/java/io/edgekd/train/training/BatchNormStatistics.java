@@ -51,7 +51,7 @@ public final class BatchNormStatistics {
         if (layers.isEmpty() || n == 0) {
             return 0;
         }
-        BatchSource source = new BatchSource(data, normalization);
+        BatchSource source = new BatchSource(data, normalization, io.edgekd.train.network.Dl4jNetworks.inputFormat(net));
         double[][] mean = new double[layers.size()][];
         double[][] square = new double[layers.size()][];
         int batches = 0;

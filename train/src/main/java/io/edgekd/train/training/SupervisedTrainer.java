@@ -88,7 +88,7 @@ public final class SupervisedTrainer {
             spec = ModelSpecs.forData(train, norm, role);
             net = Networks.build(family, new InputShape(train.channels(), train.height(), train.width()), train.numClasses(),
                     options.optimizer().toUpdater(options.plannedIterations(train.size())), options.optimizer().weightDecay(), options.seed(),
-                    new SoftmaxCrossEntropyLoss());
+                    new SoftmaxCrossEntropyLoss(), options.dataFormat());
         }
         Dl4jEvaluator.checkCompatible(spec, train, "training data");
         Dl4jEvaluator.checkCompatible(spec, validation, "validation data");

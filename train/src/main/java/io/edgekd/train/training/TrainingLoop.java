@@ -9,6 +9,7 @@ import io.edgekd.train.backend.TrainingBackend;
 import io.edgekd.train.data.BatchSource;
 import io.edgekd.train.eval.Dl4jEvaluator;
 import io.edgekd.train.model.ModelFileException;
+import io.edgekd.train.network.Dl4jNetworks;
 import io.edgekd.train.model.Provenance;
 import io.edgekd.train.model.TrainedModel;
 import io.edgekd.train.report.CurvePoint;
@@ -163,7 +164,7 @@ public final class TrainingLoop {
             this.o = s.options();
             this.net = s.net();
             this.norm = s.spec().normalization();
-            this.source = new BatchSource(s.train(), norm);
+            this.source = new BatchSource(s.train(), norm, Dl4jNetworks.inputFormat(net));
             this.targets = s.targets() != null ? s.targets() : BatchTargets.oneHot(s.train());
             this.n = s.train().size();
             this.batches = (n + o.batchSize() - 1) / o.batchSize();
