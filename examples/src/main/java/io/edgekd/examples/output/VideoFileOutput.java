@@ -1,6 +1,7 @@
 package io.edgekd.examples.output;
 
 import io.edgekd.core.image.PixelFormat;
+import io.edgekd.examples.source.FfmpegSource;
 import io.edgekd.examples.source.VideoFrame;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
@@ -62,6 +63,7 @@ public final class VideoFileOutput implements FrameOutput {
         if (!Files.isWritable(dir)) {
             throw new OutputException(uri + ": the folder " + dir + " is not writable");
         }
+        FfmpegSource.quietFfmpegLog();
         double fps = frameRate > 0 && frameRate < 1000 ? frameRate : 30;
         String lower = target.getFileName().toString().toLowerCase(Locale.ROOT);
         if (uri.kind() == OutputUri.Kind.PICTURES) {

@@ -121,8 +121,11 @@ public final class FfmpegSource implements FrameSource {
 
     private static volatile boolean logQuieted;
 
-    /** FFmpeg prints to the process's stderr itself; keep only its errors (its info lines may quote the URL). */
-    private static void quietFfmpegLog() {
+    /**
+     * FFmpeg prints to the process's stderr itself, past any Java redaction: keep it quiet (its lines may quote
+     * a URL with credentials). {@code -Dedgekd.camera.ffmpegLog=true} shows its info lines for debugging.
+     */
+    public static void quietFfmpegLog() {
         if (!logQuieted) {
             avutil.av_log_set_level(Boolean.getBoolean("edgekd.camera.ffmpegLog") ? avutil.AV_LOG_INFO : avutil.AV_LOG_QUIET);
             logQuieted = true;
