@@ -177,4 +177,9 @@ public final class DisplayOutput implements FrameOutput {
         closed = true;
         EventQueue.invokeLater(window::dispose);
     }
+
+    @Override
+    public String toString() {
+        return uri.toString();
+    }
 }
