@@ -1,7 +1,14 @@
 package io.edgekd.examples.source;
 
 import io.edgekd.core.image.PixelFormat;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.ffmpeg.global.swscale;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
@@ -15,9 +22,12 @@ import java.util.regex.Pattern;
 /**
  * Video files, V4L2 cameras and network streams through JavaCV's {@link FFmpegFrameGrabber}, decoded to BGR24.
  *
- * <p>JavaCV returns the same {@link Frame} from every grab, its pixels a direct buffer over FFmpeg's memory
- * with rows padded to 64 bytes and valid only until the next grab; {@link #read(VideoFrame)} copies them once
- * into the exchange slot with the same stride, so the next grab can run while the slot is classified. Network
+ * <p>JavaCV returns the same {@link Frame} from every grab, its pixels valid only until the next grab, while the
+ * next grab must run as the previous frame is classified. So, without a flip, the grabber runs in JavaCV's raw
+ * mode and this source converts the decoder's picture (YUV, usually) to BGR24 itself, with the same
+ * {@code sws_scale} JavaCV would call, writing straight into the exchange slot: the frame's pixels are written
+ * once, by the conversion, and never copied afterwards (rows padded to 64 bytes, as JavaCV pads them). With a
+ * flip, JavaCV converts and the flip is applied while the picture is copied into the slot. Network
  * inputs get FFmpeg's socket timeouts ({@code timeout}, {@code rw_timeout}: {@code FrameGrabber.setTimeout} is
  * ignored by FFmpeg), TCP transport for RTSP and no input buffering.
  *
@@ -35,6 +45,19 @@ public final class FfmpegSource implements FrameSource {
     private final double frameRate;
     private long index;
     private boolean closed;
+    // The direct conversion's native state, made on the first frame and again only when the picture changes.
+    private SwsContext sws;
+    private int swsWidth;
+    private int swsHeight;
+    private int swsFormat = -1;
+    private long srcAddress;
+    private PointerPointer<?> srcData;
+    private IntPointer srcLines;
+    private final ByteBuffer[] dstBuffers = new ByteBuffer[4];
+    private final PointerPointer<?>[] dstData = new PointerPointer<?>[4];
+    private final IntPointer[] dstLines = new IntPointer[4];
+    private final BytePointer[] dstPointers = new BytePointer[4];
+    private int dstNext;
 
     private FfmpegSource(SourceUri uri, FFmpegFrameGrabber grabber, Flip flip) {
         this.uri = uri;
@@ -87,6 +110,9 @@ public final class FfmpegSource implements FrameSource {
         quietFfmpegLog();
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(uri.connectUrl());
         g.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
+        if (flip == Flip.NONE) {
+            g.setImageMode(FrameGrabber.ImageMode.RAW);
+        }
         if (uri.kind() == SourceUri.Kind.V4L2) {
             g.setFormat("video4linux2");
             if (width > 0 && height > 0) {
@@ -186,15 +212,68 @@ public final class FfmpegSource implements FrameSource {
             }
             return false;
         }
-        int w = f.imageWidth;
-        int h = f.imageHeight;
-        int stride = f.imageStride;
-        ByteBuffer src = (ByteBuffer) f.image[0];
-        ByteBuffer dst = into.ensureCapacity(stride * h);
-        FrameCopy.copy(src, stride, dst, stride, w, h, 3, flip);
-        into.describe(w, h, stride, PixelFormat.BGR24);
+        if (flip == Flip.NONE) {
+            convertInto((AVFrame) f.opaque, into);
+        } else {
+            int w = f.imageWidth;
+            int h = f.imageHeight;
+            int stride = f.imageStride;
+            ByteBuffer src = (ByteBuffer) f.image[0];
+            ByteBuffer dst = into.ensureCapacity(stride * h);
+            FrameCopy.copy(src, stride, dst, stride, w, h, 3, flip);
+            into.describe(w, h, stride, PixelFormat.BGR24);
+        }
         into.stamp(index++, grabber.getTimestamp(), System.currentTimeMillis(), System.nanoTime() - t0);
         return true;
+    }
+
+    /** Converts the decoder's picture to BGR24 straight into the slot's buffer. */
+    private void convertInto(AVFrame picture, VideoFrame into) throws SourceException {
+        int w = picture.width();
+        int h = picture.height();
+        int fmt = picture.format();
+        if (sws == null || w != swsWidth || h != swsHeight || fmt != swsFormat) {
+            sws = swscale.sws_getCachedContext(sws, w, h, fmt, w, h, avutil.AV_PIX_FMT_BGR24, swscale.SWS_BILINEAR, null, null,
+                    (DoublePointer) null);
+            if (sws == null || sws.isNull()) {
+                throw new SourceException(uri + ": FFmpeg cannot convert " + w + "x" + h + " pixel format " + fmt + " to BGR24");
+            }
+            swsWidth = w;
+            swsHeight = h;
+            swsFormat = fmt;
+        }
+        if (picture.address() != srcAddress) {
+            // AVFrame starts with its data[8] pointers: the frame itself serves as the source plane array.
+            srcData = new PointerPointer<>(picture);
+            srcLines = picture.linesize();
+            srcAddress = picture.address();
+        }
+        int stride = (w * 3 + 63) & ~63;
+        ByteBuffer dst = into.ensureCapacity(stride * h);
+        int slot = destination(dst, stride);
+        swscale.sws_scale(sws, srcData, srcLines, 0, h, dstData[slot], dstLines[slot]);
+        into.describe(w, h, stride, PixelFormat.BGR24);
+    }
+
+    /** The native view of a slot's buffer, made once per buffer (the exchange has three). */
+    private int destination(ByteBuffer dst, int stride) {
+        for (int i = 0; i < dstBuffers.length; i++) {
+            if (dstBuffers[i] == dst && dstLines[i].get(0) == stride) {
+                return i;
+            }
+        }
+        int i = dstNext;
+        dstNext = (dstNext + 1) % dstBuffers.length;
+        if (dstPointers[i] != null) {
+            dstPointers[i].close();
+            dstData[i].close();
+            dstLines[i].close();
+        }
+        dstBuffers[i] = dst;
+        dstPointers[i] = new BytePointer(dst);
+        dstData[i] = new PointerPointer<>(4).put(0, dstPointers[i]);
+        dstLines[i] = new IntPointer(stride, 0, 0, 0);
+        return i;
     }
 
     @Override
@@ -245,6 +324,17 @@ public final class FfmpegSource implements FrameSource {
         }
         closed = true;
         release(grabber);
+        if (sws != null) {
+            swscale.sws_freeContext(sws);
+            sws = null;
+        }
+        for (int i = 0; i < dstPointers.length; i++) {
+            if (dstPointers[i] != null) {
+                dstData[i].close();
+                dstLines[i].close();
+                dstBuffers[i] = null;
+            }
+        }
     }
 
     private static void release(FFmpegFrameGrabber g) {

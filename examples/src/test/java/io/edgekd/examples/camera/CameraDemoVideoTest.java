@@ -128,4 +128,26 @@ class CameraDemoVideoTest {
         assertTrue(Files.exists(pics.resolve("frame_" + (3 * N - 1) + ".jpg")));
         assertFalse(Files.exists(pics.resolve("frame_" + 3 * N + ".jpg")));
     }
+
+    @Test
+    void rotate180IsAppliedBeforeClassifying() throws Exception {
+        Seen seen = new Seen();
+        ExitCode code = run(seen, new ByteArrayOutputStream(), new ByteArrayOutputStream(), "--model", model.toString(), video.toString(),
+                "--headless", "--input-flip", "rotate-180");
+        assertEquals(ExitCode.OK, code);
+        assertEquals(N, seen.frames);
+        try (EdgeClassifier c = EdgeClassifier.open(model, EdgeOptions.defaults())) {
+            Classification top = c.newResult(1);
+            for (int i = 0; i < N; i++) {
+                byte[] f = TestVideos.frame(i, W, H);
+                byte[] r = new byte[f.length];
+                for (int px = 0; px < W * H; px++) {
+                    System.arraycopy(f, px * 3, r, (W * H - 1 - px) * 3, 3);
+                }
+                c.classify(r, W, H, PixelFormat.BGR24, top);
+                assertEquals(top.index(0), seen.best[i], "frame " + i);
+                assertEquals(top.probability(0), seen.p[i], 1e-6f, "frame " + i);
+            }
+        }
+    }
 }
