@@ -216,7 +216,8 @@ public final class CameraDemo {
                         : GstreamerSource.argusElement(uri.sensorId(), w, h, rate, o.flip());
                 yield GstreamerSource.open(uri.toString(), element, w, h, rate);
             }
-            case V4L2, FILE, NETWORK -> FfmpegSource.open(uri, o.inputWidth(), o.inputHeight(), o.inputRate(), o.flip(), timeoutMicros);
+            case V4L2, FILE, NETWORK -> FfmpegSource.open(uri, o.inputWidth(), o.inputHeight(), o.inputRate(), o.inputCodec(),
+                    o.flip(), timeoutMicros);
             case IMAGE_FOLDER -> ImageFolderSource.open(uri, o.flip());
         };
     }

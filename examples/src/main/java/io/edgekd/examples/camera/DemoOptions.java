@@ -14,8 +14,8 @@ import java.util.Locale;
  *
  * <pre>
  * java -jar edgekd-camera.jar --model student.onnx [input_URI] [output_URI] [--headless] [--top 3] [--threads N]
- *      [--provider tensorrt,cuda,cpu] [--input-width W --input-height H --input-rate R] [--input-flip METHOD]
- *      [--input-loop N] [--input-timeout S] [--input-credentials FILE] [--log predictions.jsonl] [--stats S]
+ *      [--provider tensorrt,cuda,cpu] [--input-width W --input-height H --input-rate R] [--input-codec F]
+ *      [--input-flip METHOD] [--input-loop N] [--input-timeout S] [--input-credentials FILE] [--log predictions.jsonl] [--stats S]
  * </pre>
  *
  * <p>Thread safety: immutable once parsed.
@@ -29,6 +29,7 @@ import java.util.Locale;
  * @param inputWidth   requested capture width, 0 for the default
  * @param inputHeight  requested capture height, 0 for the default
  * @param inputRate    requested frame rate, 0 for the default
+ * @param inputCodec   the V4L2 format to ask the camera for ({@code mjpeg}, {@code yuyv422}, {@code h264}), or null
  * @param flip         flip method
  * @param loops        {@code --input-loop}
  * @param timeout      seconds without a frame (and the network socket timeout)
@@ -37,7 +38,7 @@ import java.util.Locale;
  * @param statsSeconds report interval, 0 for none
  */
 public record DemoOptions(Path model, String input, OutputUri output, int top, int threads, List<ExecutionProvider> providers,
-                          int inputWidth, int inputHeight, double inputRate, Flip flip, int loops, double timeout, Path credentials,
+                          int inputWidth, int inputHeight, double inputRate, String inputCodec, Flip flip, int loops, double timeout, Path credentials,
                           Path log, double statsSeconds) {
     /** The usage text. */
     public static final String USAGE = String.join("\n",
@@ -50,6 +51,7 @@ public record DemoOptions(Path model, String input, OutputUri output, int top, i
             "  --threads N              inference threads (1)",
             "  --provider LIST          tensorrt,cuda,cpu in order of preference (cpu)",
             "  --input-width W --input-height H --input-rate R   camera mode (csi: 1280x720 at 30)",
+            "  --input-codec FORMAT     V4L2 cameras: mjpeg, yuyv422, h264 (the camera's default)",
             "  --input-flip METHOD      none, horizontal, vertical, rotate-180 (csi also: clockwise, counterclockwise, ...)",
             "  --input-loop N           files: -1 forever, 0 once (default), N more times",
             "  --input-timeout S        seconds without a frame before giving up; also the network timeout (10)",
@@ -74,6 +76,7 @@ public record DemoOptions(Path model, String input, OutputUri output, int top, i
         int w = 0;
         int h = 0;
         double rate = 0;
+        String codec = null;
         Flip flip = Flip.NONE;
         int loops = 0;
         double timeout = 10;
@@ -113,6 +116,12 @@ public record DemoOptions(Path model, String input, OutputUri output, int top, i
                 case "--input-height" -> h = positiveInt(a, value);
                 case "--input-rate" -> rate = positiveDouble(a, value);
                 case "--input-flip" -> flip = Flip.parse(value);
+                case "--input-codec" -> {
+                    if (!value.matches("[a-z0-9_]+")) {
+                        throw new IllegalArgumentException("--input-codec: expected a V4L2 format name such as mjpeg or yuyv422, found '" + value + "'");
+                    }
+                    codec = value;
+                }
                 case "--input-loop" -> {
                     loops = integer(a, value);
                     if (loops < -1) {
@@ -148,7 +157,7 @@ public record DemoOptions(Path model, String input, OutputUri output, int top, i
         if (headless && output != null && output.kind() == OutputUri.Kind.DISPLAY) {
             output = null;
         }
-        return new DemoOptions(model, input, output, top, threads, providers, w, h, rate, flip, loops, timeout, credentials, log, stats);
+        return new DemoOptions(model, input, output, top, threads, providers, w, h, rate, codec, flip, loops, timeout, credentials, log, stats);
     }
 
     private static List<ExecutionProvider> providers(String v) {

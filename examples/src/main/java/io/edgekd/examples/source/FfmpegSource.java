@@ -75,12 +75,13 @@ public final class FfmpegSource implements FrameSource {
      * @param width         requested width for cameras, 0 for the device's default
      * @param height        requested height for cameras, 0 for the default
      * @param rate          requested frame rate for cameras, 0 for the default
+     * @param codec         for V4L2 cameras, the format to ask for ({@code mjpeg}, {@code yuyv422}, {@code h264}), or null
      * @param flip          a flip that keeps the frame's shape
      * @param timeoutMicros socket timeout for network inputs
      * @return the opened source
      * @throws SourceException when it cannot be opened, with the likely reason
      */
-    public static FfmpegSource open(SourceUri uri, int width, int height, double rate, Flip flip, long timeoutMicros)
+    public static FfmpegSource open(SourceUri uri, int width, int height, double rate, String codec, Flip flip, long timeoutMicros)
             throws SourceException {
         if (!flip.keepsShape()) {
             throw new SourceException(uri + ": --input-flip " + flip.key() + " rotates by 90 degrees, which only csi:// inputs do "
@@ -121,6 +122,10 @@ public final class FfmpegSource implements FrameSource {
             }
             if (rate > 0) {
                 g.setFrameRate(rate);
+            }
+            if (codec != null) {
+                // Many USB cameras give 30 fps at 640x480 and above only as MJPEG.
+                g.setOption("input_format", codec);
             }
         } else if (uri.kind() == SourceUri.Kind.NETWORK) {
             String t = Long.toString(timeoutMicros);
