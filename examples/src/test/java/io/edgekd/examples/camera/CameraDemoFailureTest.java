@@ -112,7 +112,24 @@ class CameraDemoFailureTest {
         Outcome m = run("--model", dir.resolve("none.onnx").toString(), "--headless");
         assertEquals(ExitCode.MODEL, m.code());
         assertEquals(3, m.code().status());
-        Outcome out = run("--model", model.toString(), dir.toString(), "file:///no/such/folder/out.mp4");
-        assertTrue(out.code() == ExitCode.OUTPUT || out.code() == ExitCode.INPUT_OPEN, out.err());
+    }
+
+    @Test
+    void outputsThatCannotBeOpenedExitWith6() throws Exception {
+        Path pictures = Files.createDirectories(dir.resolve("pictures"));
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(32, 24, java.awt.image.BufferedImage.TYPE_3BYTE_BGR), "png",
+                pictures.resolve("a.png").toFile());
+        Outcome out = run("--model", model.toString(), "file://" + pictures + "/", "file:///no/such/folder/out.mp4");
+        assertEquals(ExitCode.OUTPUT, out.code(), out.err());
+        assertTrue(out.err().contains("/no/such/folder does not exist"), out.err());
+        if (System.getenv("DISPLAY") == null) {
+            Outcome d = run("--model", model.toString(), pictures.toString(), "display://0");
+            assertEquals(ExitCode.OUTPUT, d.code(), d.err());
+            assertTrue(d.err().contains("display://0: no display") && d.err().contains("--headless"), d.err());
+        }
+        // The picture folder itself works.
+        Outcome ok = run("--model", model.toString(), pictures.toString(), "--headless");
+        assertEquals(ExitCode.OK, ok.code(), ok.err());
+        assertTrue(ok.out().contains("1 frames in"), ok.out());
     }
 }

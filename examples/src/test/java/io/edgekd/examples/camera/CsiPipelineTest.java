@@ -116,4 +116,30 @@ class CsiPipelineTest {
             System.clearProperty("edgekd.camera.csiSource");
         }
     }
+
+    @Test
+    void aCameraThatDiesMidRunExitsWith5() throws Exception {
+        Path model = TestVideos.model(dir);
+        System.setProperty("edgekd.camera.csiSource", "videotestsrc is-live=true ! videoconvert");
+        try {
+            int[] frames = new int[1];
+            // Unplugging, as far as the demo can tell: the pipeline process dies after a few frames.
+            FrameListener l = (VideoFrame frame, Classification top, long inferNanos) -> {
+                if (++frames[0] == 5) {
+                    ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").contains("gst-launch"))
+                            .forEach(ProcessHandle::destroyForcibly);
+                }
+            };
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            ExitCode code = new CameraDemo(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8), l).run("--model", model.toString(), "--headless",
+                    "--input-width", "64", "--input-height", "48");
+            String e = err.toString(StandardCharsets.UTF_8);
+            assertEquals(ExitCode.INPUT_FAILED, code, e);
+            assertEquals(5, code.status());
+            assertTrue(e.contains("csi://0: gst-launch-1.0 ended (exit 137)"), e);
+        } finally {
+            System.clearProperty("edgekd.camera.csiSource");
+        }
+    }
 }
