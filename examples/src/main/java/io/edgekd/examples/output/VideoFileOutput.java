@@ -63,7 +63,11 @@ public final class VideoFileOutput implements FrameOutput {
         if (!Files.isWritable(dir)) {
             throw new OutputException(uri + ": the folder " + dir + " is not writable");
         }
-        FfmpegSource.quietFfmpegLog();
+        try {
+            FfmpegSource.quietFfmpegLog();
+        } catch (LinkageError e) {
+            throw new OutputException(uri + ": " + FfmpegSource.nativeLibraryProblem(e), e);
+        }
         double fps = frameRate > 0 && frameRate < 1000 ? frameRate : 30;
         String lower = target.getFileName().toString().toLowerCase(Locale.ROOT);
         if (uri.kind() == OutputUri.Kind.PICTURES) {

@@ -108,7 +108,11 @@ public final class FfmpegSource implements FrameSource {
             }
             default -> throw new IllegalArgumentException("FfmpegSource reads files, V4L2 cameras and network streams, found " + uri.kind());
         }
-        quietFfmpegLog();
+        try {
+            quietFfmpegLog();
+        } catch (LinkageError e) {
+            throw new SourceException(uri + ": " + nativeLibraryProblem(e), e);
+        }
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(uri.connectUrl());
         g.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
         if (flip == Flip.NONE) {
@@ -161,6 +165,21 @@ public final class FfmpegSource implements FrameSource {
             avutil.av_log_set_level(Boolean.getBoolean("edgekd.camera.ffmpegLog") ? avutil.AV_LOG_INFO : avutil.AV_LOG_QUIET);
             logQuieted = true;
         }
+    }
+
+    /**
+     * @param e what loading FFmpeg's libraries threw
+     * @return a message naming the missing system library and the packages that bring it
+     */
+    public static String nativeLibraryProblem(LinkageError e) {
+        Throwable t = e;
+        String detail = String.valueOf(e.getMessage());
+        while (t.getCause() != null) {
+            t = t.getCause();
+            detail = String.valueOf(t.getMessage());
+        }
+        return "FFmpeg's native libraries cannot be loaded (" + detail + "); on arm64 they need libraries of the system: "
+                + "sudo apt install libva2 libva-drm2 libdrm2 libpulse0 libxcb1 libxcb-shm0";
     }
 
     private static String presentCameras() {
