@@ -146,6 +146,7 @@ public final class VideoFileOutput implements FrameOutput {
             case BGRA32 -> avutil.AV_PIX_FMT_BGR0;
             case RGBA32 -> avutil.AV_PIX_FMT_RGB0;
             case GRAY8 -> avutil.AV_PIX_FMT_GRAY8;
+            default -> throw new IllegalArgumentException(uri + ": expected a packed RGB, BGR or gray frame, found " + f);
         };
         planes[0] = frame.pixels();
         try {
