@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,7 +41,8 @@ public final class GstreamerSource implements FrameSource {
 
     private final String description;
     private final Process process;
-    private final ReadableByteChannel frames;
+    private final InputStream frames;
+    private final byte[] staging;
     private final Thread stderrDrain;
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private final int width;
@@ -62,7 +61,10 @@ public final class GstreamerSource implements FrameSource {
         this.height = height;
         this.frameRate = frameRate;
         this.frameBytes = width * height * 4;
-        this.frames = Channels.newChannel(process.getInputStream());
+        this.frames = process.getInputStream();
+        // Reads as large as the pipe gives (64 KB), not the 8 KB a channel over the stream would use; one bulk copy
+        // into the slot's direct buffer per frame.
+        this.staging = new byte[frameBytes];
         this.stderrDrain = new Thread(this::drainStderr, "gst-stderr");
         this.stderrDrain.setDaemon(true);
         this.stderrDrain.start();
@@ -138,12 +140,14 @@ public final class GstreamerSource implements FrameSource {
     public boolean read(VideoFrame into) throws SourceException {
         long t0 = System.nanoTime();
         ByteBuffer dst = into.ensureCapacity(frameBytes);
-        dst.clear().limit(frameBytes);
+        int got = 0;
         try {
-            while (dst.hasRemaining()) {
-                if (frames.read(dst) < 0) {
+            while (got < frameBytes) {
+                int n = frames.read(staging, got, frameBytes - got);
+                if (n < 0) {
                     break;
                 }
+                got += n;
             }
         } catch (IOException e) {
             if (closing) {
@@ -151,14 +155,13 @@ public final class GstreamerSource implements FrameSource {
             }
             throw new SourceException(description + ": reading frames from gst-launch-1.0 failed: " + e.getMessage(), e);
         }
-        int got = dst.position();
-        dst.clear();
         if (got < frameBytes) {
             if (closing) {
                 return false;
             }
             return endOfPipe(got);
         }
+        dst.put(0, staging, 0, frameBytes);
         into.describe(width, height, width * 4, PixelFormat.BGRA32);
         into.stamp(index++, (System.nanoTime() - startNanos) / 1000, System.currentTimeMillis(), System.nanoTime() - t0);
         return true;
