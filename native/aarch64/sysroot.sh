@@ -44,11 +44,16 @@ if [ ! -e /proc/sys/fs/binfmt_misc/status ]; then
   mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null \
     || die "binfmt_misc is not mounted and cannot be mounted here (a container without CAP_SYS_ADMIN?)"
 fi
-if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
-  update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+if ! grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
+  if [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+    # Registered but switched off: update-binfmts would call it "already enabled in kernel" and do nothing.
+    echo 1 > /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null || true
+  else
+    update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+  fi
 fi
 grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null \
-  || die "no enabled binfmt_misc entry for qemu-aarch64 (update-binfmts --enable qemu-aarch64 failed)"
+  || die "no enabled binfmt_misc entry for qemu-aarch64, and enabling it failed (update-binfmts --enable qemu-aarch64)"
 
 # --- the arm64 JRE -----------------------------------------------------------------------------------------
 APT="$CACHE/apt"
