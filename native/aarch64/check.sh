@@ -5,6 +5,8 @@
 #   c. the trained student native/aarch64/student-fashion-sample.onnx classifies the 1,000 test images of
 #      data/fashion-mnist-sample on x86_64 and under cortex-a72, cortex-a57 (Jetson Nano) and cortex-a76
 #      (Raspberry Pi 5); every probability must match x86_64 within 1e-5 and every top-1 class must be the same.
+#      The cortex-a76 run loads edgekd and ONNX Runtime from the slim device jar (native/device: linux-aarch64
+#      natives only), so the package that ships is the one proven.
 #
 # Emulation proves correctness, never speed: qemu runs ONNX Runtime's kernels ~100x slower than the boards, and
 # the JMH numbers it prints say nothing about a Pi or a Jetson.
@@ -56,11 +58,12 @@ times="$times setup=$(stamp "$t")s"
 mvn() { "$ROOT/mvnw" -B -q ${MVN_ARGS:-} "$@"; }
 if [ "$build" = 1 ]; then
   t=$(date +%s)
-  mvn -pl native/checks,benchmarks -am -DskipTests package
+  mvn -pl native/checks,native/device,benchmarks -am -DskipTests package
   times="$times build=$(stamp "$t")s"
 fi
-for f in native/checks/target/classpath.txt benchmarks/target/classpath.txt native/checks/target/classes/io/edgekd/platform/ProbabilityDump.class; do
-  [ -f "$f" ] || { echo "aarch64: $f is missing: build first (./mvnw -B -pl native/checks,benchmarks -am -DskipTests package) or drop --no-build" >&2; exit 2; }
+SLIM="$ROOT/native/device/target/edgekd-classify-linux-arm64.jar"
+for f in native/checks/target/classpath.txt benchmarks/target/classpath.txt native/checks/target/classes/io/edgekd/platform/ProbabilityDump.class "$SLIM"; do
+  [ -f "$f" ] || { echo "aarch64: $f is missing: build first (./mvnw -B -pl native/checks,native/device,benchmarks -am -DskipTests package) or drop --no-build" >&2; exit 2; }
 done
 
 failed=""
@@ -108,13 +111,20 @@ fi
 # --- c. the same probabilities on every CPU ---------------------------------------------------------------
 if ! skipped probabilities; then
   CPC="$ROOT/native/checks/target/classes:$(cat "$ROOT/native/checks/target/classpath.txt")"
+  natives="$(unzip -Z1 "$SLIM" | grep '^ai/onnxruntime/native/.*\.so$' | sort | tr '\n' ' ')"
+  if [ "$natives" != "ai/onnxruntime/native/linux-aarch64/libonnxruntime.so ai/onnxruntime/native/linux-aarch64/libonnxruntime4j_jni.so " ]; then
+    echo "aarch64:   the slim jar should carry the two linux-aarch64 libraries only, found: $natives" >&2
+    failed="$failed slim-jar"
+  fi
   t=$(date +%s)
   java -cp "$CPC" io.edgekd.platform.ProbabilityDump "$MODEL" "$DATA" "$WORK/probabilities-x86_64.txt" 2>"$WORK/dump-x86_64.log" \
     | sed "s|$WORK/||g; s/^/aarch64:   /" || { cat "$WORK/dump-x86_64.log" >&2; failed="$failed dump-x86_64"; }
   for cpu in $cpus; do
     out="$WORK/probabilities-$cpu.txt"
     rm -f "$out"
-    if QEMU_CPU="$cpu" "$JAVA_ARM" -cp "$CPC" io.edgekd.platform.ProbabilityDump "$MODEL" "$DATA" "$out" 2>"$WORK/dump-$cpu.log" \
+    cp_cpu="$CPC"
+    [ "$cpu" = cortex-a76 ] && cp_cpu="$ROOT/native/checks/target/classes:$SLIM"
+    if QEMU_CPU="$cpu" "$JAVA_ARM" -cp "$cp_cpu" io.edgekd.platform.ProbabilityDump "$MODEL" "$DATA" "$out" 2>"$WORK/dump-$cpu.log" \
         | sed "s|$WORK/||g; s/^/aarch64:   (emulated) /"; then
       if verdict="$(java -cp "$CPC" io.edgekd.platform.ProbabilityComparison "$WORK/probabilities-x86_64.txt" "$out" "$tolerance" 2>&1)"; then
         echo "aarch64:   ${verdict//$WORK\//}"
