@@ -46,8 +46,9 @@
 #     1.18.0 as the newest build for JetPack 5.1.2 (#23113). So 1.18.1, the last 1.18 patch release.
 #   - CUDA 12.x is only available on Jetson Orin and newer (compute capability >= 8.7; eps.md): JetPack 6 images
 #     build for sm_87 only, JetPack 5 for Xavier and Orin.
-#   - JetPack 6.0 has cuDNN 8.9; ONNX Runtime's CUDA 12 builds moved to cuDNN 9 after 1.18, so 6.0 gets 1.18.1 as
-#     well. eps.md notes that JetPack 6.0 "can support TensorRT 10" from NVIDIA's TAR package: with that and
+#   - JetPack 6.0 has cuDNN 8.9. 1.18.1's default GPU packages were still CUDA 11.8 + cuDNN 8 (#20829; its CUDA 12
+#     builds added cuDNN 9, #20907), while from 1.19 on "Default GPU packages use CUDA 12.x and Cudnn 9.x" (release
+#     notes, quoted in #21965): so 6.0 gets 1.18.1 as well, the newest release built and tested with cuDNN 8. eps.md notes that JetPack 6.0 "can support TensorRT 10" from NVIDIA's TAR package: with that and
 #     cuDNN 9, pass --ort-version and --tensorrt-home/--cudnn-home to build a newer release.
 #   - JetPack 6.1/6.2 (CUDA 12.6, cuDNN 9.3, TensorRT 10.3) get the release edgekd's CPU build uses (1.29.0),
 #     so that the Java API is the one runtime-edge is compiled and tested against. A 1.18.1 jar under an
