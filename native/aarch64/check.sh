@@ -8,8 +8,8 @@
 #      The cortex-a76 run loads edgekd and ONNX Runtime from the slim device jar (native/device: linux-aarch64
 #      natives only), so the package that ships is the one proven.
 #
-# Emulation proves correctness, never speed: qemu runs ONNX Runtime's kernels ~100x slower than the boards, and
-# the JMH numbers it prints say nothing about a Pi or a Jetson.
+# Emulation proves correctness, never speed: under qemu a frame takes ~100 times longer than on this x86_64 host,
+# and the JMH numbers it prints say nothing about a Pi or a Jetson.
 #
 # Usage: native/aarch64/check.sh [--no-build] [--skip surefire|jmh|probabilities]... [--cpus "cortex-a72 ..."]
 #   --no-build   use what is already built (after ./mvnw verify, as in .ci/run) instead of packaging first
@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
       shift ;;
     --cpus) [ $# -ge 2 ] || { echo "aarch64: --cpus needs a list such as \"cortex-a72 cortex-a57\"" >&2; exit 2; }
       cpus="$2"; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "aarch64: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
