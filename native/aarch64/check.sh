@@ -14,7 +14,9 @@
 # Usage: native/aarch64/check.sh [--no-build] [--skip surefire|jmh|probabilities]... [--cpus "cortex-a72 ..."]
 #   --no-build   use what is already built (after ./mvnw verify, as in .ci/run) instead of packaging first
 # Environment: EDGEKD_AARCH64_CACHE, EDGEKD_ARM_CPUINFO (see sysroot.sh); MVN_ARGS (extra Maven arguments,
-# e.g. -o); EDGEKD_ARM_TOLERANCE (default 1e-5).
+# e.g. -o); EDGEKD_ARM_TOLERANCE (default 1e-5); EDGEKD_ARM_JOBS (emulated classification runs at once,
+# default the core count); EDGEKD_ARM_TESTS (Surefire -Dtest pattern, default every
+# runtime-edge test: io/edgekd/runtime/**).
 # Exit status: 0 all green, 1 a check failed, 2 the emulated JVM cannot be set up here (one line says why).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -75,7 +77,7 @@ if ! skipped surefire; then
   # Reactor-style (-am) so that runtime-edge tests against this tree's core, not a snapshot in ~/.m2; -Dtest
   # keeps core's own tests out. Every runtime-edge test runs: none needs more than the CPU provider.
   if QEMU_CPU=cortex-a72 mvn -pl runtime-edge -am test -Djvm="$JAVA_ARM" \
-      -Dtest='io/edgekd/runtime/**' -Dsurefire.failIfNoSpecifiedTests=false >"$WORK/surefire.log" 2>&1; then
+      -Dtest="${EDGEKD_ARM_TESTS:-io/edgekd/runtime/**}" -Dsurefire.failIfNoSpecifiedTests=false >"$WORK/surefire.log" 2>&1; then
     echo "aarch64:   $(grep -h -o '<testsuite [^>]*tests="[0-9]*"' runtime-edge/target/surefire-reports/TEST-*.xml | sed 's/.*tests="//; s/"//' | awk '{s += $1} END {print s}') tests passed ($(stamp "$t") s)"
   else
     tail -n 40 "$WORK/surefire.log" >&2
@@ -119,13 +121,28 @@ if ! skipped probabilities; then
   t=$(date +%s)
   java -cp "$CPC" io.edgekd.platform.ProbabilityDump "$MODEL" "$DATA" "$WORK/probabilities-x86_64.txt" 2>"$WORK/dump-x86_64.log" \
     | sed "s|$WORK/||g; s/^/aarch64:   /" || { cat "$WORK/dump-x86_64.log" >&2; failed="$failed dump-x86_64"; }
+  # The emulated runs are independent and each keeps about one core busy: run up to EDGEKD_ARM_JOBS (default:
+  # the core count) at once, then report in order.
+  jobs_max="${EDGEKD_ARM_JOBS:-$(nproc)}"
+  dump_arm() { # cpu
+    local cp_cpu="$CPC"
+    [ "$1" = cortex-a76 ] && cp_cpu="$ROOT/native/checks/target/classes:$SLIM"
+    QEMU_CPU="$1" "$JAVA_ARM" -cp "$cp_cpu" io.edgekd.platform.ProbabilityDump "$MODEL" "$DATA" \
+      "$WORK/probabilities-$1.txt" >"$WORK/dump-$1.out" 2>"$WORK/dump-$1.log"
+    echo $? >"$WORK/dump-$1.status"
+  }
+  running=0
+  for cpu in $cpus; do
+    rm -f "$WORK/probabilities-$cpu.txt" "$WORK/dump-$cpu.status"
+    dump_arm "$cpu" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs_max" ]; then wait -n || true; running=$((running - 1)); fi
+  done
+  wait
   for cpu in $cpus; do
     out="$WORK/probabilities-$cpu.txt"
-    rm -f "$out"
-    cp_cpu="$CPC"
-    [ "$cpu" = cortex-a76 ] && cp_cpu="$ROOT/native/checks/target/classes:$SLIM"
-    if QEMU_CPU="$cpu" "$JAVA_ARM" -cp "$cp_cpu" io.edgekd.platform.ProbabilityDump "$MODEL" "$DATA" "$out" 2>"$WORK/dump-$cpu.log" \
-        | sed "s|$WORK/||g; s/^/aarch64:   (emulated) /"; then
+    if [ "$(cat "$WORK/dump-$cpu.status" 2>/dev/null)" = 0 ]; then
+      sed "s|$WORK/||g; s/^/aarch64:   (emulated) /" "$WORK/dump-$cpu.out"
       if verdict="$(java -cp "$CPC" io.edgekd.platform.ProbabilityComparison "$WORK/probabilities-x86_64.txt" "$out" "$tolerance" 2>&1)"; then
         echo "aarch64:   ${verdict//$WORK\//}"
       else

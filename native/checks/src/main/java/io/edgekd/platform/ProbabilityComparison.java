@@ -30,7 +30,7 @@ public final class ProbabilityComparison {
     private ProbabilityComparison() {
     }
 
-    /** What a comparison found. */
+    /** What a comparison found: the largest absolute difference, where it is, and the images whose top-1 differs. Immutable. */
     public record Result(int images, int classes, double maxDifference, int worstImage, int worstClass,
                          List<Integer> top1Differences, double tolerance) {
         /** @return whether every probability is within the tolerance and every top-1 class is the same */

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** native/jetson/build-onnxruntime.sh: its dry runs for every supported JetPack, and its argument handling. */
 class JetsonBuildScriptTest {
@@ -105,9 +106,7 @@ class JetsonBuildScriptTest {
 
     @Test
     void withoutJetPackOffTheBoardItRefusesClearly() throws Exception {
-        if (Files.exists(Path.of("/etc/nv_tegra_release"))) {
-            return; // on a Jetson the version is read from the board
-        }
+        assumeFalse(Files.exists(Path.of("/etc/nv_tegra_release")), "on a Jetson the version is read from the board");
         Run r = run("--dry-run");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("not a Jetson (no /etc/nv_tegra_release): pass --jetpack"), r.err());
@@ -115,9 +114,7 @@ class JetsonBuildScriptTest {
 
     @Test
     void aRealBuildOffTheBoardRefusesBeforeDoingAnything() throws Exception {
-        if (System.getProperty("os.arch").equals("aarch64")) {
-            return;
-        }
+        assumeFalse(System.getProperty("os.arch").equals("aarch64"), "on aarch64 the script goes on to check the board");
         Run r = run("--jetpack", "6.1", "--src", "/nonexistent/ort");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("expected to run on the Jetson (aarch64)"), r.err());
