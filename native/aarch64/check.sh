@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Proves the edge runtime correct on aarch64 CPUs, emulated with qemu-user on an x86_64 Debian machine (as root):
+#   a. runtime-edge's test suite under the arm64 JVM (Surefire -Djvm=...), QEMU_CPU=cortex-a72 (Raspberry Pi 4);
+#   b. a JMH smoke run of EdgeClassifierBenchmark (1 fork, 1 iteration of 1 s), cortex-a72;
+#   c. the trained student native/aarch64/student-fashion-sample.onnx classifies the 1,000 test images of
+#      data/fashion-mnist-sample on x86_64 and under cortex-a72, cortex-a57 (Jetson Nano) and cortex-a76
+#      (Raspberry Pi 5); every probability must match x86_64 within 1e-5 and every top-1 class must be the same.
+#      The cortex-a76 run loads edgekd and ONNX Runtime from the slim device jar (native/device: linux-aarch64
+#      natives only), so the package that ships is the one proven.
+#
+# Emulation proves correctness, never speed: under qemu a frame takes ~100 times longer than on this x86_64 host,
+# and the JMH numbers it prints say nothing about a Pi or a Jetson.
+#
+# Usage: native/aarch64/check.sh [--no-build] [--skip surefire|jmh|probabilities]... [--cpus "cortex-a72 ..."]
+#   --no-build   use what is already built (after ./mvnw verify, as in .ci/run) instead of packaging first
+# Environment: EDGEKD_AARCH64_CACHE, EDGEKD_ARM_CPUINFO (see sysroot.sh); MVN_ARGS (extra Maven arguments,
+# e.g. -o); EDGEKD_ARM_TOLERANCE (default 1e-5); EDGEKD_ARM_JOBS (emulated classification runs at once,
+# default the core count); EDGEKD_ARM_TESTS (Surefire -Dtest pattern, default every
+# runtime-edge test: io/edgekd/runtime/**).
+# Exit status: 0 all green, 1 a check failed, 2 the emulated JVM cannot be set up here (one line says why).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT="$PWD"
+
+build=1
+skip=" "
+cpus="cortex-a72 cortex-a57 cortex-a76"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build=0 ;;
+    --skip) [ $# -ge 2 ] || { echo "aarch64: --skip needs one of surefire, jmh, probabilities" >&2; exit 2; }
+      case "$2" in surefire|jmh|probabilities) skip="$skip$2 " ;;
+        *) echo "aarch64: --skip: expected surefire, jmh or probabilities, found '$2'" >&2; exit 2 ;; esac
+      shift ;;
+    --cpus) [ $# -ge 2 ] || { echo "aarch64: --cpus needs a list such as \"cortex-a72 cortex-a57\"" >&2; exit 2; }
+      cpus="$2"; shift ;;
+    -h|--help) sed -n '2,/^[^#]/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "aarch64: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+skipped() { case "$skip" in *" $1 "*) return 0 ;; esac; return 1; }
+
+tolerance="${EDGEKD_ARM_TOLERANCE:-1e-5}"
+MODEL="$ROOT/native/aarch64/student-fashion-sample.onnx"
+DATA="$ROOT/data/fashion-mnist-sample"
+WORK="$ROOT/native/checks/target/aarch64"
+mkdir -p "$WORK"
+export ORT_DISABLE_TELEMETRY=1
+
+t_start=$(date +%s)
+stamp() { echo $(( $(date +%s) - $1 )); }
+times=""
+
+t=$(date +%s)
+JAVA_ARM="$("$ROOT/native/aarch64/sysroot.sh" | tail -n1)"
+times="$times setup=$(stamp "$t")s"
+
+# shellcheck disable=SC2086
+mvn() { "$ROOT/mvnw" -B -q ${MVN_ARGS:-} "$@"; }
+if [ "$build" = 1 ]; then
+  t=$(date +%s)
+  mvn -pl native/checks,native/device,benchmarks -am -DskipTests package
+  times="$times build=$(stamp "$t")s"
+fi
+SLIM="$ROOT/native/device/target/edgekd-classify-linux-arm64.jar"
+for f in native/checks/target/classpath.txt benchmarks/target/classpath.txt native/checks/target/classes/io/edgekd/platform/ProbabilityDump.class "$SLIM"; do
+  [ -f "$f" ] || { echo "aarch64: $f is missing: build first (./mvnw -B -pl native/checks,native/device,benchmarks -am -DskipTests package) or drop --no-build" >&2; exit 2; }
+done
+
+failed=""
+
+# --- a. runtime-edge's tests on the arm64 JVM -------------------------------------------------------------
+if ! skipped surefire; then
+  t=$(date +%s)
+  echo "aarch64: runtime-edge tests under the arm64 JVM (cortex-a72)"
+  # Reactor-style (-am) so that runtime-edge tests against this tree's core, not a snapshot in ~/.m2; -Dtest
+  # keeps core's own tests out. Every runtime-edge test runs: none needs more than the CPU provider.
+  # Only the reports this run writes count (the x86_64 run of ./mvnw verify leaves its own in the same folder).
+  reports=runtime-edge/target/surefire-reports
+  touch "$WORK/surefire.start"
+  if QEMU_CPU=cortex-a72 mvn -pl runtime-edge -am test -Djvm="$JAVA_ARM" \
+      -Dtest="${EDGEKD_ARM_TESTS:-io/edgekd/runtime/**}" -Dsurefire.failIfNoSpecifiedTests=false >"$WORK/surefire.log" 2>&1; then
+    fresh="$(find "$reports" -name 'TEST-*.xml' -newer "$WORK/surefire.start" 2>/dev/null | sort)"
+    on_arm="$(echo "$fresh" | xargs -r grep -l 'name="os.arch" value="aarch64"' | sort)"
+    tests="$(echo "$fresh" | xargs -r grep -h -o '<testsuite [^>]*tests="[0-9]*"' | sed 's/.*tests="//; s/"//' | awk '{s += $1} END {print s + 0}')"
+    if [ -n "$fresh" ] && [ "$fresh" = "$on_arm" ] && [ "$tests" -gt 0 ]; then
+      echo "aarch64:   $tests tests in $(echo "$fresh" | wc -l) classes passed on os.arch aarch64 ($(stamp "$t") s)"
+    else
+      echo "aarch64:   Surefire passed, but its reports do not show tests run on an aarch64 JVM (fresh reports: $(echo "$fresh" | wc -w), on aarch64: $(echo "$on_arm" | wc -w), tests: $tests)" >&2
+      failed="$failed surefire-arch"
+    fi
+  else
+    tail -n 40 "$WORK/surefire.log" >&2
+    echo "aarch64:   runtime-edge tests FAILED under cortex-a72 (log: $WORK/surefire.log)" >&2
+    failed="$failed surefire"
+  fi
+  times="$times surefire=$(stamp "$t")s"
+fi
+
+# --- b. JMH smoke run ------------------------------------------------------------------------------------
+if ! skipped jmh; then
+  t=$(date +%s)
+  echo "aarch64: JMH smoke run under cortex-a72 (emulated: the numbers are not ARM speed)"
+  # The shipped student stands in for the benchmark's seeded one: BenchModels would export that with DL4J,
+  # whose natives in this build are x86_64 only.
+  mkdir -p "$WORK/bench-models"
+  cp -f "$MODEL" "$WORK/bench-models/student.onnx"
+  CP="$ROOT/benchmarks/target/classes:$(cat "$ROOT/benchmarks/target/classpath.txt")"
+  if QEMU_CPU=cortex-a72 "$JAVA_ARM" -cp "$CP" org.openjdk.jmh.Main 'EdgeClassifierBenchmark\.(bareSessionRun|classifyFrame)$' \
+      -f 1 -wi 0 -i 1 -r 1s -foe true -jvmArgsAppend "-Xms256m -Xmx256m -Dedgekd.bench.models=$WORK/bench-models" \
+      -rf json -rff "$WORK/jmh.json" >"$WORK/jmh.log" 2>&1 && grep -q '"primaryMetric"' "$WORK/jmh.json"; then
+    grep -E '^EdgeClassifierBenchmark' "$WORK/jmh.log" | sed 's/^/aarch64:   (emulated) /' || true
+  else
+    tail -n 30 "$WORK/jmh.log" >&2
+    echo "aarch64:   JMH smoke run FAILED (log: $WORK/jmh.log)" >&2
+    failed="$failed jmh"
+  fi
+  times="$times jmh=$(stamp "$t")s"
+fi
+
+# --- c. the same probabilities on every CPU ---------------------------------------------------------------
+if ! skipped probabilities; then
+  CPC="$ROOT/native/checks/target/classes:$(cat "$ROOT/native/checks/target/classpath.txt")"
+  natives="$(unzip -Z1 "$SLIM" | grep '^ai/onnxruntime/native/.*\.so$' | sort | tr '\n' ' ')"
+  if [ "$natives" != "ai/onnxruntime/native/linux-aarch64/libonnxruntime.so ai/onnxruntime/native/linux-aarch64/libonnxruntime4j_jni.so " ]; then
+    echo "aarch64:   the slim jar should carry the two linux-aarch64 libraries only, found: $natives" >&2
+    failed="$failed slim-jar"
+  fi
+  t=$(date +%s)
+  java -cp "$CPC" io.edgekd.platform.ProbabilityDump "$MODEL" "$DATA" "$WORK/probabilities-x86_64.txt" 2>"$WORK/dump-x86_64.log" \
+    | sed "s|$WORK/||g; s/^/aarch64:   /" || { cat "$WORK/dump-x86_64.log" >&2; failed="$failed dump-x86_64"; }
+  # The emulated runs are independent and each keeps about one core busy: run up to EDGEKD_ARM_JOBS (default:
+  # the core count) at once, then report in order.
+  jobs_max="${EDGEKD_ARM_JOBS:-$(nproc)}"
+  dump_arm() { # cpu
+    local cp_cpu="$CPC"
+    [ "$1" = cortex-a76 ] && cp_cpu="$ROOT/native/checks/target/classes:$SLIM"
+    QEMU_CPU="$1" "$JAVA_ARM" -cp "$cp_cpu" io.edgekd.platform.ProbabilityDump "$MODEL" "$DATA" \
+      "$WORK/probabilities-$1.txt" >"$WORK/dump-$1.out" 2>"$WORK/dump-$1.log"
+    echo $? >"$WORK/dump-$1.status"
+  }
+  running=0
+  for cpu in $cpus; do
+    rm -f "$WORK/probabilities-$cpu.txt" "$WORK/dump-$cpu.status"
+    dump_arm "$cpu" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs_max" ]; then wait -n || true; running=$((running - 1)); fi
+  done
+  wait
+  for cpu in $cpus; do
+    out="$WORK/probabilities-$cpu.txt"
+    if [ "$(cat "$WORK/dump-$cpu.status" 2>/dev/null)" = 0 ]; then
+      sed "s|$WORK/||g; s/^/aarch64:   (emulated) /" "$WORK/dump-$cpu.out"
+      if verdict="$(java -cp "$CPC" io.edgekd.platform.ProbabilityComparison "$WORK/probabilities-x86_64.txt" "$out" "$tolerance" 2>&1)"; then
+        echo "aarch64:   ${verdict//$WORK\//}"
+      else
+        echo "aarch64:   ${verdict//$WORK\//}" >&2
+        failed="$failed probabilities-$cpu"
+      fi
+    else
+      tail -n 20 "$WORK/dump-$cpu.log" >&2
+      echo "aarch64:   classification under $cpu FAILED" >&2
+      failed="$failed dump-$cpu"
+    fi
+  done
+  times="$times probabilities=$(stamp "$t")s"
+fi
+
+echo "aarch64: wall times:$times total=$(stamp "$t_start")s (emulated; correctness only)"
+if [ -n "$failed" ]; then
+  echo "aarch64: FAILED:$failed" >&2
+  exit 1
+fi
+echo "aarch64: all checks passed"
