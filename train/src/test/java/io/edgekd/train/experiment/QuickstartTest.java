@@ -54,7 +54,7 @@ class QuickstartTest {
             for (JsonNode a : accuracies) {
                 sum += a.asDouble();
             }
-            assertEquals(accuracy, sum / accuracies.size(), 1e-12);
+            assertEquals(accuracy, sum / accuracies.size(), 1e-6, "report.json rounds to 6 significant digits");
         }
         assertEquals("teacher", models.get(0).get("role").asText());
         assertEquals(1, models.get(0).get("seeds").size());
@@ -67,7 +67,7 @@ class QuickstartTest {
         assertEquals(2, gain.get("seeds").asInt());
         double d0 = kd.get("accuracies").get(0).asDouble() - alone.get("accuracies").get(0).asDouble();
         double d1 = kd.get("accuracies").get(1).asDouble() - alone.get("accuracies").get(1).asDouble();
-        assertEquals((d0 + d1) / 2, gain.get("mean").asDouble(), 1e-12, "kdGain is the paired difference distilled + transfer - alone");
+        assertEquals((d0 + d1) / 2, gain.get("mean").asDouble(), 1e-5, "kdGain is the paired difference distilled + transfer - alone");
         assertTrue(gain.get("low").asDouble() <= gain.get("mean").asDouble() && gain.get("mean").asDouble() <= gain.get("high").asDouble());
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("## Table I analogue") && md.contains("| teacher |") && md.contains("| student, distilled + transfer |"), md);
