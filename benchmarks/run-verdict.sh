@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The 20 ms verdict: edgekd against the floor and every peer, at camera input sizes, then the report.
 #   benchmarks/run-verdict.sh quick [OUT]   # every benchmark once, briefly (CI): 1 fork, 1 short iteration
-#   benchmarks/run-verdict.sh full  [OUT]   # the committed run (~40 min on 2 cores); report into benchmarks/results/
+#   benchmarks/run-verdict.sh full  [OUT]   # the committed run (~50 min on 2 cores); report into benchmarks/results/
+#   benchmarks/run-verdict.sh paired [OUT]  # only the side-by-side pairs (~10 min), added to OUT's results; report again
 # Build first: ./mvnw -B -q -DskipTests package (or -pl benchmarks -am). OUT defaults to benchmarks/target/verdict-<profile>.
 #
 # Which parameter combinations run (JMH would otherwise cross every @Param):
@@ -12,7 +13,9 @@
 #   - classes 2, 3, 5 (10 above) for edgekd and the floor at 1x28x28 and 3x224x224;
 #   - teacher at the four sizes, edgekd and the floor.
 # Full: each combination twice in AverageTime (-prof gc and direct memory), the two rounds run one after the
-# other so that load from other processes falls on both sides of each comparison, then once in SampleTime (p50/p99).
+# other so that load from other processes falls on both sides of each comparison, then once in SampleTime (p50/p99),
+# then the ratio targets side by side (PairedBenchmark: both sides at once, one thread each), twice: on a loaded
+# machine, load that changes between two benchmarks run one after the other swamps a few percent.
 set -euo pipefail
 cd "$(dirname "$0")"
 PROFILE="${1:-quick}"
@@ -27,8 +30,10 @@ export OMP_NUM_THREADS=1
 CP="target/classes:$(cat target/classpath.txt)"
 JAVA=(java -Xss4m -cp "$CP")
 mkdir -p "$OUT"
-rm -f "$OUT"/*.json "$OUT"/*.log "$OUT"/load.txt
-{ lscpu; echo; free -m; echo; java -version 2>&1; } > "$OUT/machine.txt"
+if [ "$PROFILE" != paired ]; then
+  rm -f "$OUT"/*.json "$OUT"/*.log "$OUT"/load.txt
+  { lscpu; echo; free -m; echo; java -version 2>&1; } > "$OUT/machine.txt"
+fi
 
 SIZES=(1x28x28 3x96x96 3x160x160 3x224x224)
 ORT="EdgeClassifierBenchmark\.(bareSessionRun|classifyPreprocessed|classifyCameraFrame|classifyCameraFrameFused|ortUsualWay)$"
@@ -41,23 +46,24 @@ case "$PROFILE" in
     SAMPLE=(-bm sample -f 1 -wi 0 -i 1 -r 200ms)
     ROUNDS=1
     ;;
-  full)
+  full|paired)
     AVG=(-bm avgt -f 1 -wi 3 -w 1s -i 4 -r 1s)
     SAMPLE=(-bm sample -f 1 -wi 2 -w 1s -i 3 -r 1s)
+    PAIRED=(-bm avgt -f 1 -wi 3 -w 1s -i 5 -r 1s)
     ROUNDS=2
     ;;
-  *) echo "usage: run-verdict.sh quick|full [OUT]" >&2; exit 2 ;;
+  *) echo "usage: run-verdict.sh quick|full|paired [OUT]" >&2; exit 2 ;;
 esac
 PROF=(-prof gc -prof io.edgekd.bench.DirectMemoryProfiler)
 
 models=(mobilenetv2:3x224x224:1000)
 for s in "${SIZES[@]}"; do models+=("student:$s:10" "teacher:$s:10"); done
 for k in 2 3 5; do models+=("student:1x28x28:$k" "student:3x224x224:$k"); done
-[ "$PROFILE" = quick ] && models=(mobilenetv2:3x224x224:1000 student:1x28x28:10 student:1x28x28:2 student:3x224x224:10)
+[ "$PROFILE" = quick ] && models=(mobilenetv2:3x224x224:1000 student:1x28x28:10 student:1x28x28:2 student:3x224x224:10 student:3x224x224:2)
 echo "== models"
 "${JAVA[@]}" io.edgekd.bench.BenchModels "${models[@]}" 2>/dev/null | grep MACs
 
-n=0
+n=$(find "$OUT" -maxdepth 1 -name '*.json' | wc -l)
 jmh() { # NAME MODE-ARGS... -- JMH-ARGS...
   local name="$1"; shift
   n=$((n + 1))
@@ -76,7 +82,9 @@ if [ "$PROFILE" = quick ]; then
   jmh mobilenetv2 "${AVG[@]}" "$PAIR" -p model=mobilenetv2 -p input=3x224x224 -p threads=1,2
   jmh classes "${AVG[@]}" "$PAIR" -p classes=2
   jmh sample "${SAMPLE[@]}" "$PAIR"
-else
+  jmh paired "${AVG[@]}" 'PairedBenchmark' -p input=3x224x224
+fi
+if [ "$PROFILE" = full ]; then
   for mode in avgt sample; do
     rounds=$ROUNDS; args=("${AVG[@]}" "${PROF[@]}")
     [ $mode = sample ] && { rounds=1; args=("${SAMPLE[@]}"); }
@@ -99,11 +107,24 @@ else
     done
   done
 fi
+if [ "$PROFILE" != quick ]; then
+  # The ratio targets side by side: edgekd against the floor, DJL and DL4J; the raw frame against the floor; 10 and 2
+  # classes; the student against MobileNetV2.
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for s in "${SIZES[@]}"; do
+      jmh "paired-r$r-$s" "${PAIRED[@]}" 'PairedBenchmark\.(runtime|reference|djl|dl4j)$' -p model=student -p input="$s" -p classes=10
+    done
+    jmh "paired-r$r-frame" "${PAIRED[@]}" 'PairedBenchmark\.(frame|frameFused)$' -p model=student -p input=3x224x224 -p classes=10
+    for s in 1x28x28 3x224x224; do
+      jmh "paired-r$r-classes-$s" "${PAIRED[@]}" 'PairedBenchmark\.classes$' -p model=student -p input="$s" -p classes=10
+    done
+  done
+fi
 
 echo "== $(date -u +%H:%M:%S) report"
 REPORT_ARGS=("$OUT")
-if [ "$PROFILE" = full ]; then
-  REPORT_ARGS+=(--machine "${EDGEKD_MACHINE:-$(hostname -s)}" --out results --command "benchmarks/run-verdict.sh full")
+if [ "$PROFILE" != quick ]; then
+  REPORT_ARGS+=(--machine "${EDGEKD_MACHINE:-$(hostname -s)}" --out results --command "${VERDICT_COMMAND:-benchmarks/run-verdict.sh $PROFILE}")
 else
   REPORT_ARGS+=(--machine quick --out "$OUT" --command "benchmarks/run-verdict.sh quick" --require-all)
 fi
