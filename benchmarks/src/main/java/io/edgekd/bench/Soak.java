@@ -12,12 +12,14 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Soak run: a million classifications of 28x28 frames on one classifier, printing the process's resident memory
- * (VmRSS) and the heap in use along the way. Native memory that leaks per frame shows as RSS growth after the
- * first 10,000 frames; garbage per frame shows as GC activity, not as growth.
+ * Soak run: a million classifications of 28x28 frames on one classifier (or, given an input size, of raw 640x480 BGR
+ * camera frames on the model for that size), printing the process's resident memory (VmRSS) and the heap in use
+ * along the way. Native memory that leaks per frame shows as RSS growth after the first 10,000 frames; garbage per
+ * frame shows as GC activity, not as growth.
  *
  * <pre>
- *   benchmarks/run-soak.sh [frames] [model]
+ *   benchmarks/run-soak.sh [frames] [model] [CxHxW]
+ *   benchmarks/run-soak.sh 50000 student 3x224x224
  * </pre>
  */
 public final class Soak {
@@ -25,15 +27,21 @@ public final class Soak {
     }
 
     /**
-     * @param args frames (default 1,000,000) and model name (default student)
+     * @param args frames (default 1,000,000), model name (default student) and input size (default: 28x28 gray
+     *             frames on the first benchmarks' models)
      * @throws Exception if the model cannot be opened
      */
     public static void main(String[] args) throws Exception {
         int frames = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         String model = args.length > 1 ? args[1] : "student";
-        Path file = BenchModels.model(model);
+        boolean camera = args.length > 2;
+        Path file = camera ? BenchModels.onnx(model, args[2], 10, false) : BenchModels.model(model);
+        int width = camera ? 640 : 28;
+        int height = camera ? 480 : 28;
+        PixelFormat format = camera ? PixelFormat.BGR24 : PixelFormat.GRAY8;
         SplittableRandom r = new SplittableRandom(3);
-        byte[][] inputs = new byte[64][28 * 28];
+        // Camera frames are 900 KB each: 8 of them fit the soak's fixed 64 MB heap.
+        byte[][] inputs = new byte[camera ? 8 : 64][width * height * (camera ? 3 : 1)];
         for (byte[] f : inputs) {
             r.nextBytes(f);
         }
@@ -43,7 +51,7 @@ public final class Soak {
             Classification top = c.newResult(1);
             long checksum = 0;
             for (int i = 1; i <= frames; i++) {
-                c.classify(inputs[i & 63], 28, 28, PixelFormat.GRAY8, top);
+                c.classify(inputs[i & (inputs.length - 1)], width, height, format, top);
                 checksum += top.index(0);
                 if (i == 10_000 || i % 100_000 == 0 || i == frames) {
                     long rss = rssKiB();
