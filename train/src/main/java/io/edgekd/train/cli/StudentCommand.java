@@ -69,8 +69,13 @@ public final class StudentCommand implements Callable<Integer> {
     @Option(names = "--width-multiplier", defaultValue = "1.0", description = "channel multiplier (default: ${DEFAULT-VALUE})")
     double widthMultiplier;
 
-    @Option(names = "--stages", defaultValue = "2", description = "stages, each halving the resolution (default: ${DEFAULT-VALUE})")
-    int stages;
+    @Option(names = "--stages", description = "stages, each halving the resolution; 0 chooses from the input size (28 px: 2, 96: 3, "
+            + "160 and 224: 4) (default: ${DEFAULT-VALUE})")
+    int stages = StudentNetwork.AUTO;
+
+    @Option(names = "--stem-stride", description = "stride of the stem convolution; 0 chooses from the input size (2 from 64 px) "
+            + "(default: ${DEFAULT-VALUE})")
+    int stemStride = StudentNetwork.AUTO;
 
     @Option(names = "--blocks", defaultValue = "2", description = "depthwise-separable blocks per stage (default: ${DEFAULT-VALUE})")
     int blocks;
@@ -81,7 +86,7 @@ public final class StudentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Commands.checkOutput(out);
-        StudentNetwork family = StudentNetwork.builder().stemFilters(stem).widthMultiplier(widthMultiplier).stages(stages)
+        StudentNetwork family = StudentNetwork.builder().stemFilters(stem).widthMultiplier(widthMultiplier).stages(stages).stemStride(stemStride)
                 .blocksPerStage(blocks).build();
         DataOptions.Loaded d = data.load(training.quiet);
         TrainingResult r;

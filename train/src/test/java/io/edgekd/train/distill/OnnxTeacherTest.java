@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An ONNX file as the teacher: the ONNX export of a DL4J teacher gives the student the same soft targets as the DL4J
- * teacher itself (equal up to a per-row constant, which the loss ignores), on plain and on augmented views, and a
- * student distilled from either comes out with the same accuracy. On the shipped Fashion-MNIST sample.
+ * teacher itself (equal up to a per-row constant, which the loss ignores, within 1e-4), on plain and on augmented
+ * views, and a student distilled from either comes out with the same accuracy (to one test image). On a
+ * 1,000-image cut of the shipped Fashion-MNIST sample.
  */
 class OnnxTeacherTest {
     static Split data;
@@ -40,11 +41,11 @@ class OnnxTeacherTest {
     @BeforeAll
     static void trainTeacher() throws Exception {
         TrainingBackend.init();
-        ImageDataset train = FashionMnist.load(Fixtures.sampleDir(), FashionMnist.Part.TRAIN).balanced(60, 3);
+        ImageDataset train = FashionMnist.load(Fixtures.sampleDir(), FashionMnist.Part.TRAIN).balanced(100, 3);
         test = FashionMnist.load(Fixtures.sampleDir(), FashionMnist.Part.TEST).balanced(30, 3);
         data = train.split(0.2, 3);
         teacher = SupervisedTrainer.builder().family(Fixtures.tinyTeacher()).role(ModelRole.TEACHER)
-                .options(Fixtures.options("teacher", 3).build()).build().train(data.train(), data.validation());
+                .options(Fixtures.options("teacher", 5).build()).build().train(data.train(), data.validation());
     }
 
     /** Row-wise log-softmax: what the KD loss sees of a row of logits. */
@@ -89,14 +90,17 @@ class OnnxTeacherTest {
             assertTrue(maxDiff <= 1e-4, "log-softmax of the DL4J teacher's logits vs the ONNX teacher's log-probabilities: max |diff| " + maxDiff);
 
             TrainingResult fromDl4j = Distiller.builder().teacher(teacher.model()).student(Fixtures.tinyStudent()).alpha(0.5)
-                    .options(Fixtures.options("from-dl4j", 2).build()).build().train(data.train(), data.validation());
+                    .options(Fixtures.options("from-dl4j", 4).build()).build().train(data.train(), data.validation());
             TrainingResult fromOnnx = Distiller.builder().teacher(ort).student(Fixtures.tinyStudent()).alpha(0.5)
                     .normalization(teacher.model().spec().normalization())
-                    .options(Fixtures.options("from-onnx", 2).build()).build().train(data.train(), data.validation());
+                    .options(Fixtures.options("from-onnx", 4).build()).build().train(data.train(), data.validation());
             double accDl4j = Dl4jEvaluator.evaluate(fromDl4j.model(), test, 100).accuracy();
             double accOnnx = Dl4jEvaluator.evaluate(fromOnnx.model(), test, 100).accuracy();
-            assertEquals(accDl4j, accOnnx, 0, "test accuracy of students distilled from the DL4J teacher and from its ONNX export");
-            assertTrue(accOnnx > 0.5, "the student learned (chance is 0.1): " + accOnnx);
+            // The two teachers' rows differ by float rounding (<= 1e-4 above); over hundreds of updates that may move a
+            // borderline test image, so the accuracies must agree to one image of the 300.
+            assertEquals(accDl4j, accOnnx, 1.0 / test.size() + 1e-12,
+                    "test accuracy of students distilled from the DL4J teacher and from its ONNX export");
+            assertTrue(accOnnx > 0.6, "the student learned (chance is 0.1): " + accOnnx + ", teacher " + teacher.validation().accuracy());
             assertTrue(fromOnnx.model().spec().provenance().get(Provenance.KD_TEACHER).startsWith("onnx:teacher.onnx"));
             assertTrue(fromOnnx.model().spec().provenance().get(Provenance.KD_TEACHER_LOGITS).contains("log-probabilities"));
         }
