@@ -126,7 +126,8 @@ public final class ExportCommand implements Callable<Integer> {
                 b.inputOrder(parseOrder(inputOrder));
             }
             checkPrecisionFlags();
-            b.precision(int8 ? Precision.INT8 : fp16 ? Precision.FLOAT16 : Precision.FLOAT32);
+            // Int8 is set with its calibration, once the model says what size the calibration images must be.
+            b.precision(fp16 ? Precision.FLOAT16 : Precision.FLOAT32);
             if (calibrationMethod != null) {
                 Calibration.Method.parse(calibrationMethod);
             }
@@ -139,7 +140,7 @@ public final class ExportCommand implements Callable<Integer> {
         try {
             TrainedModel trained = TrainedModel.load(model);
             if (int8) {
-                options = options.toBuilder().calibration(calibration(trained.spec())).build();
+                options = options.toBuilder().precision(Precision.INT8).calibration(calibration(trained.spec())).build();
             }
             ExportResult r = new OnnxExporter(options).export(trained, out);
             ModelSpec s = r.spec();
@@ -153,9 +154,9 @@ public final class ExportCommand implements Callable<Integer> {
                     + cal.images() + " images (" + options.calibration().data().source() + ", fingerprint " + cal.dataFingerprint() + ")"));
             stdout.println(r.samplesCompared() == 0
                     ? "  loaded in ONNX Runtime; comparison with DL4J skipped (--check-samples 0)"
-                    : String.format(Locale.ROOT, "  ONNX Runtime vs DL4J on %d %s: max abs diff %.3e (tolerance %.0e)",
+                    : String.format(Locale.ROOT, "  ONNX Runtime vs DL4J on %d %s: max abs diff %.3e (tolerance %s)",
                     r.samplesCompared(), cal == null ? "random inputs" : "held-out calibration-set images", r.maxAbsDiff(),
-                    options.tolerance()));
+                    String.format(Locale.ROOT, options.tolerance() >= 0.01 ? "%.2f" : "%.0e", options.tolerance())));
             stdout.flush();
             return 0;
         } catch (ModelFileException | ExportException | DatasetException e) {
