@@ -17,7 +17,7 @@ import java.util.Set;
  * Rewrites a float32 graph of {@link OnnxExporter} into the QDQ form of static int8 quantization:
  * <ul>
  *   <li>every {@code Conv} and {@code Gemm} weight becomes an int8 initializer with one scale per output channel,
- *       {@code s_o = max|W_o| / 127}, zero point 0, read through {@code DequantizeLinear} (axis 0 for Conv's
+ *       {@code s_o = max|W_o| / 127}, zero point 0 (left out, its default), read through {@code DequantizeLinear} (axis 0 for Conv's
  *       {@code [O, I, kH, kW]}, axis 1 for Gemm's {@code [K, N]});</li>
  *   <li>every bias becomes int32 at scale {@code s_x · s_o} (the scale of the integer accumulator), zero point 0, so
  *       that a runtime can add it to the int32 sums before rescaling;</li>
@@ -134,7 +134,9 @@ final class QdqQuantizer {
                 long[] dims = dims(w);
                 int channels = (int) dims[axis];
                 float[] wScale = perChannelScales(wv, dims, axis);
-                b.setInput(1, r.dequantizedInitializer(w.getName(), quantizeWeights(wv, dims, axis, wScale), dims, wScale, axis, nodes));
+                // ONNX Runtime 1.29 fuses a Gemm into QGemm only when its weight and bias DQs carry explicit zero points; a
+                // Conv fuses without them. The Gemm's are kept (a few bytes), the Conv's left out.
+                b.setInput(1, r.dequantizedInitializer(w.getName(), quantizeWeights(wv, dims, axis, wScale), dims, wScale, axis, gemm, nodes));
                 replacedInits.add(w.getName());
                 if (b.getInputCount() > 2) {
                     OnnxMl.TensorProto bias = inits.get(n.getInput(2));
@@ -145,7 +147,7 @@ final class QdqQuantizer {
                         bScale[o] = inScale * wScale[o];
                         bq[o] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, Math.rint(bv[o] / (double) bScale[o])));
                     }
-                    b.setInput(2, r.dequantizedBias(bias.getName(), bq, bScale, nodes));
+                    b.setInput(2, r.dequantizedBias(bias.getName(), bq, bScale, gemm, nodes));
                     replacedInits.add(bias.getName());
                 }
             }
@@ -250,7 +252,7 @@ final class QdqQuantizer {
     private static final class Rewriter {
         private final Set<String> names;
         private final List<OnnxMl.TensorProto> initializers = new ArrayList<>();
-        private final Map<String, String> zeroPoints = new HashMap<>();
+        private String zeroPoint;
 
         Rewriter(Set<String> names) {
             this.names = names;
@@ -267,34 +269,39 @@ final class QdqQuantizer {
         /** {@code QuantizeLinear → DequantizeLinear} on an activation; returns the dequantized tensor's name. */
         String qdq(String tensor, float scale, List<OnnxMl.NodeProto> nodes) {
             String s = initializer(fresh(tensor + "_scale"), OnnxMl.TensorProto.DataType.FLOAT, le(4).putFloat(scale).array());
-            String zp = zeroPoints.computeIfAbsent("int8", k -> initializer(fresh("int8_zero_point"), OnnxMl.TensorProto.DataType.INT8,
-                    new byte[] {0}));
-            String q = fresh(tensor + "_quantized");
-            String dq = fresh(tensor + "_dequantized");
-            nodes.add(node("QuantizeLinear", fresh(tensor + "_QuantizeLinear"), List.of(tensor, s, zp), q, null));
-            nodes.add(node("DequantizeLinear", fresh(tensor + "_DequantizeLinear"), List.of(q, s, zp), dq, null));
+            // The zero point is what makes QuantizeLinear's output int8 (without one it is uint8), so activations keep it.
+            String zp = zeroPoint == null ? zeroPoint = initializer(fresh("int8_zero"), OnnxMl.TensorProto.DataType.INT8, new byte[] {0})
+                    : zeroPoint;
+            String q = fresh(tensor + "_q");
+            String dq = fresh(tensor + "_dq");
+            nodes.add(node("QuantizeLinear", List.of(tensor, s, zp), q, null));
+            nodes.add(node("DequantizeLinear", List.of(q, s, zp), dq, null));
             return dq;
         }
 
-        String dequantizedInitializer(String base, byte[] q, long[] dims, float[] scale, int axis, List<OnnxMl.NodeProto> nodes) {
-            String qName = initializer(fresh(base + "_quantized"), OnnxMl.TensorProto.DataType.INT8, q, dims);
+        String dequantizedInitializer(String base, byte[] q, long[] dims, float[] scale, int axis, boolean zeroPoint,
+                                      List<OnnxMl.NodeProto> nodes) {
+            String qName = initializer(fresh(base + "_q"), OnnxMl.TensorProto.DataType.INT8, q, dims);
             String s = floatsInit(fresh(base + "_scale"), scale);
-            String zp = initializer(fresh(base + "_zero_point"), OnnxMl.TensorProto.DataType.INT8, new byte[scale.length], scale.length);
-            String dq = fresh(base + "_dequantized");
-            nodes.add(node("DequantizeLinear", fresh(base + "_DequantizeLinear"), List.of(qName, s, zp), dq, axis));
+            String dq = fresh(base + "_dq");
+            // Without a zero point it defaults to 0 of the input's type (int8 here), which is what a symmetric weight has.
+            nodes.add(node("DequantizeLinear", zeroPoint
+                    ? List.of(qName, s, initializer(fresh(base + "_zero"), OnnxMl.TensorProto.DataType.INT8, new byte[scale.length], scale.length))
+                    : List.of(qName, s), dq, axis));
             return dq;
         }
 
-        String dequantizedBias(String base, int[] q, float[] scale, List<OnnxMl.NodeProto> nodes) {
+        String dequantizedBias(String base, int[] q, float[] scale, boolean zeroPoint, List<OnnxMl.NodeProto> nodes) {
             ByteBuffer b = le(4 * q.length);
             for (int v : q) {
                 b.putInt(v);
             }
-            String qName = initializer(fresh(base + "_quantized"), OnnxMl.TensorProto.DataType.INT32, b.array(), q.length);
+            String qName = initializer(fresh(base + "_q"), OnnxMl.TensorProto.DataType.INT32, b.array(), q.length);
             String s = floatsInit(fresh(base + "_scale"), scale);
-            String zp = initializer(fresh(base + "_zero_point"), OnnxMl.TensorProto.DataType.INT32, new byte[4 * q.length], q.length);
-            String dq = fresh(base + "_dequantized");
-            nodes.add(node("DequantizeLinear", fresh(base + "_DequantizeLinear"), List.of(qName, s, zp), dq, 0));
+            String dq = fresh(base + "_dq");
+            nodes.add(node("DequantizeLinear", zeroPoint
+                    ? List.of(qName, s, initializer(fresh(base + "_zero"), OnnxMl.TensorProto.DataType.INT32, new byte[4 * q.length], q.length))
+                    : List.of(qName, s), dq, 0));
             return dq;
         }
 
@@ -316,8 +323,9 @@ final class QdqQuantizer {
             return name;
         }
 
-        private static OnnxMl.NodeProto node(String op, String name, List<String> inputs, String output, Integer axis) {
-            OnnxMl.NodeProto.Builder n = OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(output);
+        /** A Q or DQ node. Unnamed (names are optional in ONNX): in a model this small their names would be a tenth of the file. */
+        private static OnnxMl.NodeProto node(String op, List<String> inputs, String output, Integer axis) {
+            OnnxMl.NodeProto.Builder n = OnnxMl.NodeProto.newBuilder().setOpType(op).addAllInput(inputs).addOutput(output);
             if (axis != null) {
                 n.addAttribute(OnnxMl.AttributeProto.newBuilder().setName("axis").setType(OnnxMl.AttributeProto.AttributeType.INT)
                         .setI(axis));

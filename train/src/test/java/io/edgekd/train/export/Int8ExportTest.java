@@ -91,13 +91,24 @@ class Int8ExportTest {
         assertTrue(ops.containsAll(Set.of("QuantizeLinear", "DequantizeLinear", "Conv", "Gemm", "Softmax", "Clip")), ops.toString());
         assertFalse(ops.contains("QLinearConv") || ops.contains("ConvInteger"), "QDQ only, no QOperator nodes: " + ops);
         int convs = 0;
-        Set<String> initNames = new HashSet<>();
+        java.util.Map<String, OnnxMl.TensorProto> inits = new java.util.HashMap<>();
         for (OnnxMl.TensorProto t : m.getGraph().getInitializerList()) {
-            initNames.add(t.getName());
-            if (t.getDataType() == OnnxMl.TensorProto.DataType.INT8_VALUE && t.getDimsCount() == 1) {
-                // Zero points: all 0 (symmetric).
-                for (byte b : t.getRawData().toByteArray()) {
-                    assertEquals(0, b, t.getName());
+            inits.put(t.getName(), t);
+        }
+        for (OnnxMl.NodeProto n : m.getGraph().getNodeList()) {
+            if (n.getOpType().equals("QuantizeLinear") || n.getOpType().equals("DequantizeLinear")) {
+                // Symmetric: every zero point given is 0; convolution weights and biases leave theirs out (default 0).
+                if (n.getInputCount() == 3) {
+                    OnnxMl.TensorProto zp = inits.get(n.getInput(2));
+                    assertTrue(zp.getDataType() == OnnxMl.TensorProto.DataType.INT8_VALUE
+                            || zp.getDataType() == OnnxMl.TensorProto.DataType.INT32_VALUE, n.toString());
+                    for (byte b : zp.getRawData().toByteArray()) {
+                        assertEquals(0, b, zp.getName());
+                    }
+                } else {
+                    assertEquals(2, n.getInputCount(), n.toString());
+                    int type = inits.get(n.getInput(0)).getDataType();
+                    assertTrue(type == OnnxMl.TensorProto.DataType.INT8_VALUE || type == OnnxMl.TensorProto.DataType.INT32_VALUE, n.toString());
                 }
             }
         }
@@ -106,7 +117,7 @@ class Int8ExportTest {
                 convs++;
                 // Every input of a convolution or dense layer, weights and bias included, comes out of a DequantizeLinear.
                 for (String in : n.getInputList()) {
-                    assertTrue(in.endsWith("_dequantized"), n.getName() + " reads " + in);
+                    assertTrue(in.endsWith("_dq"), n.getName() + " reads " + in);
                 }
             }
         }
@@ -128,7 +139,8 @@ class Int8ExportTest {
         Set<String> kernels = opTypes(read(optimized));
         System.out.println("ONNX Runtime's optimised int8 graph: " + kernels);
         assertTrue(kernels.contains("QLinearConv"), "expected ONNX Runtime to fuse the QDQ convolutions into QLinearConv, found " + kernels);
-        assertFalse(kernels.contains("Conv"), "every convolution runs in int8: " + kernels);
+        assertTrue(kernels.contains("QGemm"), "and the dense layer into QGemm: " + kernels);
+        assertFalse(kernels.contains("Conv") || kernels.contains("Gemm"), "every convolution and dense layer runs in int8: " + kernels);
     }
 
     @Test
