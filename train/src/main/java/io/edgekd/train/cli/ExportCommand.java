@@ -95,7 +95,7 @@ public final class ExportCommand implements Callable<Integer> {
     private Integer calibrationImages;
 
     @Option(names = "--calibration-method", paramLabel = "METHOD",
-            description = "minmax, percentile or entropy (default: percentile).")
+            description = "minmax, percentile or entropy (default: minmax).")
     private String calibrationMethod;
 
     @Option(names = "--calibration-percentile", paramLabel = "P",

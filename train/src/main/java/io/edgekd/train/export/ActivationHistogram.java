@@ -33,22 +33,31 @@ final class ActivationHistogram {
         absMax = m;
     }
 
-    /** Second pass: counts absolute values into the histogram over {@code [0, absMax]}. */
+    /**
+     * Second pass: counts absolute values into the histogram over {@code [0, absMax]}. Exact zeros are left out: every
+     * symmetric scale represents zero exactly, so they say nothing about which scale to choose, and after a ReLU they
+     * are half of all values, a spike in the first bin that would drive the entropy method to clip almost everything
+     * (merging that bin with its neighbours is what KL divergence punishes most).
+     */
     void observeHistogram(float[] values, int from, int to) {
         if (counts == null) {
             counts = new long[BINS];
         }
         if (!(absMax > 0)) {
-            total += to - from;
-            counts[0] += to - from;
             return;
         }
         float perBin = BINS / absMax;
+        long n = 0;
         for (int i = from; i < to; i++) {
-            int b = (int) (Math.abs(values[i]) * perBin);
+            float a = Math.abs(values[i]);
+            if (a == 0f) {
+                continue;
+            }
+            int b = (int) (a * perBin);
             counts[b >= BINS ? BINS - 1 : b]++;
+            n++;
         }
-        total += to - from;
+        total += n;
     }
 
     /** @return the largest absolute value seen */
@@ -58,7 +67,7 @@ final class ActivationHistogram {
 
     /**
      * @param method     how to choose
-     * @param percentile for {@link Calibration.Method#PERCENTILE}
+     * @param percentile for {@link Calibration.Method#PERCENTILE}, of the non-zero absolute values
      * @return the clipping threshold, at least {@link #MIN_THRESHOLD}
      */
     float threshold(Calibration.Method method, double percentile) {

@@ -78,9 +78,14 @@ final class Calibrator {
         } catch (OrtException e) {
             throw new ExportException("calibration: ONNX Runtime cannot run the float32 graph on the calibration images: " + e.getMessage(), e);
         }
+        // The image itself (what the first convolution reads) keeps its whole range whatever the method: it is normalised
+        // 8-bit pixels, bounded and free of outliers, and far from bell-shaped (Fashion-MNIST is half background), so a
+        // percentile or entropy threshold would only clip real bright pixels.
+        String image = tensors.isEmpty() ? null : tensors.get(0);
         Map<String, Float> out = new HashMap<>();
         for (Map.Entry<String, ActivationHistogram> e : hist.entrySet()) {
-            float t = e.getValue().threshold(options.method(), options.percentile());
+            float t = e.getKey().equals(image) ? Math.max(e.getValue().absMax(), ActivationHistogram.MIN_THRESHOLD)
+                    : e.getValue().threshold(options.method(), options.percentile());
             if (!Float.isFinite(t)) {
                 throw new ExportException("calibration: expected finite activations, found " + t + " in tensor '" + e.getKey()
                         + "' (the float32 network overflows on the calibration images)");

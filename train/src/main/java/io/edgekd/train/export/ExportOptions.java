@@ -28,11 +28,12 @@ public final class ExportOptions {
      */
     public static final double DEFAULT_FLOAT16_TOLERANCE = 1e-2;
     /**
-     * Default tolerance of an int8 model: quantization moves probabilities by a few hundredths on real images, and
-     * by more on images near a decision boundary. The check also requires the same top class wherever DL4J's top two
-     * classes are further apart than this.
+     * Default tolerance of an int8 model: quantization moves probabilities by a few hundredths on most real images, and
+     * by up to about 0.2 on images near a decision boundary (measured on a Fashion-MNIST student with 78% accuracy,
+     * whose answers are often uncertain). The check also requires the same top class wherever DL4J's top two classes
+     * are further apart than this, which a wrong scale or a broken graph fails at once.
      */
-    public static final double DEFAULT_INT8_TOLERANCE = 0.15;
+    public static final double DEFAULT_INT8_TOLERANCE = 0.25;
     /** Name of the logits output when {@link Builder#logits(boolean)} is on. */
     public static final String LOGITS_NAME = "logits";
 

@@ -28,8 +28,11 @@ public final class Int8Calibration {
     public static final int DEFAULT_IMAGES = 500;
     /** Fewest calibration images accepted: fewer say too little about the activations' ranges. */
     public static final int MIN_IMAGES = 16;
-    /** Default method. */
-    public static final Calibration.Method DEFAULT_METHOD = Calibration.Method.PERCENTILE;
+    /**
+     * Default method: min-max. On edgekd's students (ReLU6 bounds most activations, so there are no outliers to clip)
+     * it lost 0.2 points of Fashion-MNIST accuracy where percentile lost 1.1 and entropy 0.7.
+     */
+    public static final Calibration.Method DEFAULT_METHOD = Calibration.Method.MINMAX;
     /** Default percentile of {@link Calibration.Method#PERCENTILE}. */
     public static final double DEFAULT_PERCENTILE = 99.99;
 

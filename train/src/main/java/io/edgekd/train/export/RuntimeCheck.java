@@ -127,9 +127,10 @@ final class RuntimeCheck {
             }
         }
         if (maxDiff > options.tolerance()) {
-            throw new ExportException(String.format(Locale.ROOT, "check: expected ONNX Runtime's probabilities (%s) within %.1e of "
-                    + "DL4J's on %d %s, found a max abs difference of %.3e", spec.precision().key(), options.tolerance(), n,
-                    built.checkFrames() == null ? "random inputs" : "calibration-set images", maxDiff));
+            throw new ExportException(String.format(Locale.ROOT, "check: expected ONNX Runtime's probabilities within %.1e of "
+                    + "DL4J's on %d %s%s, found a max abs difference of %.3e", options.tolerance(), n,
+                    built.checkFrames() == null ? "random inputs" : "calibration-set images",
+                    spec.precision() == io.edgekd.core.spec.Precision.FLOAT32 ? "" : " (" + spec.precision().key() + " model)", maxDiff));
         }
         return maxDiff;
     }

@@ -88,7 +88,7 @@ class Int8ExportTest {
 
         OnnxMl.ModelProto m = read(file);
         Set<String> ops = opTypes(m);
-        assertTrue(ops.containsAll(Set.of("QuantizeLinear", "DequantizeLinear", "Conv", "Gemm", "Softmax", "Clip")), ops.toString());
+        assertTrue(ops.containsAll(Set.of("QuantizeLinear", "DequantizeLinear", "Conv", "Gemm", "Softmax", "LeakyRelu")), ops.toString());
         assertFalse(ops.contains("QLinearConv") || ops.contains("ConvInteger"), "QDQ only, no QOperator nodes: " + ops);
         int convs = 0;
         java.util.Map<String, OnnxMl.TensorProto> inits = new java.util.HashMap<>();
@@ -140,26 +140,37 @@ class Int8ExportTest {
         System.out.println("ONNX Runtime's optimised int8 graph: " + kernels);
         assertTrue(kernels.contains("QLinearConv"), "expected ONNX Runtime to fuse the QDQ convolutions into QLinearConv, found " + kernels);
         assertTrue(kernels.contains("QGemm"), "and the dense layer into QGemm: " + kernels);
+        assertTrue(kernels.contains("QLinearLeakyRelu") && !kernels.contains("Relu"),
+                "the rectifiers between quantized convolutions run on int8 too: " + kernels);
         assertFalse(kernels.contains("Conv") || kernels.contains("Gemm"), "every convolution and dense layer runs in int8: " + kernels);
     }
 
     @Test
     void everyCalibrationMethodGivesAWorkingModelAndRecordsItself() throws Exception {
-        List<Float> stemThresholds = new ArrayList<>();
+        List<Float> inputThresholds = new ArrayList<>();
+        List<Double> activationThresholds = new ArrayList<>();
         for (Calibration.Method method : Calibration.Method.values()) {
             ExportResult r = new OnnxExporter(int8(method, 32)).toBytes(student, spec);
             assertEquals(method, r.spec().calibration().method());
             OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(r.modelBytes());
+            double sum = 0;
             for (OnnxMl.TensorProto t : m.getGraph().getInitializerList()) {
+                boolean scalarScale = t.getName().endsWith("_scale") && t.getDimsCount() == 0;
                 if (t.getName().equals("input_scale")) {
-                    stemThresholds.add(QdqQuantizer.floats(t)[0] * QdqQuantizer.QMAX);
+                    inputThresholds.add(QdqQuantizer.floats(t)[0] * QdqQuantizer.QMAX);
+                } else if (scalarScale) {
+                    sum += QdqQuantizer.floats(t)[0] * QdqQuantizer.QMAX;
                 }
             }
+            activationThresholds.add(sum);
             System.out.println(method.key() + ": " + r);
         }
-        assertEquals(3, stemThresholds.size(), stemThresholds.toString());
-        // Percentile and entropy clip the input's range, minmax keeps all of it.
-        assertTrue(stemThresholds.get(1) <= stemThresholds.get(0) && stemThresholds.get(2) <= stemThresholds.get(0), stemThresholds.toString());
+        assertEquals(3, inputThresholds.size(), inputThresholds.toString());
+        // The image keeps its whole range with every method; inside the network percentile and entropy clip, minmax does not.
+        assertEquals(inputThresholds.get(0), inputThresholds.get(1));
+        assertEquals(inputThresholds.get(0), inputThresholds.get(2));
+        assertTrue(activationThresholds.get(1) < activationThresholds.get(0) && activationThresholds.get(2) < activationThresholds.get(0),
+                activationThresholds.toString());
     }
 
     @Test
