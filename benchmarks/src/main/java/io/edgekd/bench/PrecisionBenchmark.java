@@ -54,13 +54,17 @@ public class PrecisionBenchmark {
     @Param({"3"})
     public int channels;
 
+    /** {@code student}, or {@code teacher} for a network of dense 3x3 convolutions. */
+    @Param({"student"})
+    public String network;
+
     private EdgeClassifier classifier;
     private EdgeRunner runner;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         Precision p = Precision.valueOf(precision.toUpperCase(java.util.Locale.ROOT));
-        classifier = EdgeClassifier.open(PrecisionModels.model(p, channels, size),
+        classifier = EdgeClassifier.open(PrecisionModels.model(network, p, channels, size),
                 EdgeOptions.builder().intraOpThreads(threads).interOpThreads(1).spinning(false).warmupRuns(5).build());
         if (classifier.spec().precision() != p) {
             throw new IllegalStateException("expected a " + p.key() + " model, found " + classifier.spec().precision().key());
