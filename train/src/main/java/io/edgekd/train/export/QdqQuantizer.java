@@ -24,9 +24,12 @@ import java.util.Set;
  *   <li>the input of every Conv and Gemm and the output of every Conv (the activations a runtime keeps in int8) pass
  *       through {@code QuantizeLinear → DequantizeLinear} with a symmetric int8 scale {@code T / 127} from
  *       calibration and zero point 0;</li>
- *   <li>everything else (Relu, Clip, pooling, batch norms that were not folded, Softmax, preprocessing) stays float
- *       between a DequantizeLinear and the next QuantizeLinear: a runtime runs what it can in int8 and the rest
- *       exactly as before. The Gemm's output stays float, so the logits keep float resolution before Softmax.</li>
+ *   <li>a Relu or ReLU6 ({@code Clip(0, 6)}) whose output is quantized becomes {@code LeakyRelu(alpha = 0)}, the same
+ *       function in front of a symmetric QuantizeLinear, which ONNX Runtime runs on int8 (see {@link #rectifier});</li>
+ *   <li>everything else (pooling, the last rectifier before global pooling, batch norms that were not folded, Softmax,
+ *       preprocessing) stays float between a DequantizeLinear and the next QuantizeLinear: a runtime runs what it can
+ *       in int8 and the rest exactly as before. The Gemm's output stays float, so the logits keep float resolution
+ *       before Softmax.</li>
  * </ul>
  * Zero points are all 0 and values symmetric, the form TensorRT requires for explicit quantization and the S8S8
  * QDQ form ONNX Runtime fuses into its int8 kernels (QLinearConv and friends) on x86 and ARM. The formulas are
