@@ -164,7 +164,7 @@ public final class EdgeClassifier implements AutoCloseable {
             int fixedBatch = ModelContract.check(session, spec, source);
             EdgeClassifier classifier = new EdgeClassifier(spec, source, env, session, opened.options(), opened.provider(),
                     opened.notes(), fixedBatch, options.warmupRuns());
-            LOG.log(System.Logger.Level.INFO, "edgekd: " + source + " (" + spec.labels().size() + " classes, "
+            LOG.log(System.Logger.Level.INFO, "edgekd: " + source + " (" + spec.labels().size() + " classes, " + spec.precision().key() + ", "
                     + spec.inputForm().key() + " " + spec.channels() + "x" + spec.height() + "x" + spec.width() + ") runs on "
                     + opened.provider() + (opened.notes().isEmpty() ? "" : "; " + String.join("; ", opened.notes())));
             return classifier;

@@ -22,6 +22,11 @@ import java.util.TreeMap;
  * spec, and metadata keys this version does not know are kept ({@link #extraMetadata()}) so that a newer
  * writer's keys survive an older reader.
  *
+ * <p>The precision keys ({@value #KEY_PRECISION} and the {@code edgekd.calibration.*} keys) are optional and did
+ * not raise {@link #SPEC_VERSION}: a file without them is float32 (every file written before they existed is), and
+ * a reader that predates them keeps them as extra metadata and runs the model as before, which is right because
+ * a float16 or int8 model takes and returns the same tensors as its float32 twin.
+ *
  * <pre>{@code
  * ModelSpec spec = ModelSpec.builder()
  *         .labels(List.of("cat", "dog"))
@@ -74,6 +79,14 @@ public final class ModelSpec {
     public static final String KEY_OUTPUT_KIND = "edgekd.output.kind";
     /** Key: the name of a second output holding logits, when the graph has one. Optional. */
     public static final String KEY_LOGITS_NAME = "edgekd.output.logits_name";
+    /** Key: {@code float32}, {@code float16} or {@code int8}. Optional, default {@code float32}. */
+    public static final String KEY_PRECISION = "edgekd.precision";
+    /** Key: {@code minmax}, {@code percentile} or {@code entropy}. Required for int8, absent otherwise. */
+    public static final String KEY_CALIBRATION_METHOD = "edgekd.calibration.method";
+    /** Key: the number of calibration images, an integer. Required for int8, absent otherwise. */
+    public static final String KEY_CALIBRATION_IMAGES = "edgekd.calibration.images";
+    /** Key: the fingerprint of the calibration images. Required for int8, absent otherwise. */
+    public static final String KEY_CALIBRATION_DATA = "edgekd.calibration.data_fingerprint";
     /** Prefix of provenance keys: {@code edgekd.provenance.<name>} = free-form value. */
     public static final String PROVENANCE_PREFIX = "edgekd.provenance.";
 
@@ -91,6 +104,8 @@ public final class ModelSpec {
     private final String logitsName;
     private final List<String> labels;
     private final ModelRole role;
+    private final Precision precision;
+    private final Calibration calibration;
     private final SortedMap<String, String> provenance;
     private final SortedMap<String, String> extraMetadata;
 
@@ -109,6 +124,8 @@ public final class ModelSpec {
         this.logitsName = b.logitsName;
         this.labels = List.copyOf(b.labels);
         this.role = b.role;
+        this.precision = b.precision;
+        this.calibration = b.calibration;
         this.provenance = Collections.unmodifiableSortedMap(new TreeMap<>(b.provenance));
         this.extraMetadata = Collections.unmodifiableSortedMap(new TreeMap<>(b.extraMetadata));
     }
@@ -135,6 +152,8 @@ public final class ModelSpec {
         b.logitsName = logitsName;
         b.labels = new ArrayList<>(labels);
         b.role = role;
+        b.precision = precision;
+        b.calibration = calibration;
         b.provenance = new TreeMap<>(provenance);
         b.extraMetadata = new TreeMap<>(extraMetadata);
         return b;
@@ -231,6 +250,16 @@ public final class ModelSpec {
         return role;
     }
 
+    /** @return the number format the graph computes in ({@link Precision#FLOAT32} for files that do not say) */
+    public Precision precision() {
+        return precision;
+    }
+
+    /** @return how an int8 model's activation scales were chosen, or {@code null} for a float model */
+    public Calibration calibration() {
+        return calibration;
+    }
+
     /** @return provenance entries (seed, configuration, data fingerprint, metrics ...), sorted, unmodifiable */
     public SortedMap<String, String> provenance() {
         return provenance;
@@ -262,6 +291,10 @@ public final class ModelSpec {
      *   <tr><td>{@value #KEY_OUTPUT_NAME}</td><td>graph output name</td></tr>
      *   <tr><td>{@value #KEY_OUTPUT_KIND}</td><td>probabilities | logits</td></tr>
      *   <tr><td>{@value #KEY_LOGITS_NAME}</td><td>second output with logits (only when present)</td></tr>
+     *   <tr><td>{@value #KEY_PRECISION}</td><td>float16 | int8 (absent: float32)</td></tr>
+     *   <tr><td>{@value #KEY_CALIBRATION_METHOD}</td><td>minmax | percentile | entropy (int8 only)</td></tr>
+     *   <tr><td>{@value #KEY_CALIBRATION_IMAGES}</td><td>positive integer (int8 only)</td></tr>
+     *   <tr><td>{@value #KEY_CALIBRATION_DATA}</td><td>fingerprint of the calibration images (int8 only)</td></tr>
      *   <tr><td>{@value #PROVENANCE_PREFIX}&lt;name&gt;</td><td>free-form provenance</td></tr>
      * </table>
      * Floats are written with {@link Float#toString(float)}, which reads back to the same float.
@@ -285,6 +318,15 @@ public final class ModelSpec {
         m.put(KEY_OUTPUT_KIND, outputKind.key());
         if (logitsName != null) {
             m.put(KEY_LOGITS_NAME, logitsName);
+        }
+        // Float32 writes no key, so that float32 files stay byte for byte what they were before precision existed.
+        if (precision != Precision.FLOAT32) {
+            m.put(KEY_PRECISION, precision.key());
+        }
+        if (calibration != null) {
+            m.put(KEY_CALIBRATION_METHOD, calibration.method().key());
+            m.put(KEY_CALIBRATION_IMAGES, Integer.toString(calibration.images()));
+            m.put(KEY_CALIBRATION_DATA, calibration.dataFingerprint());
         }
         provenance.forEach((k, v) -> m.put(PROVENANCE_PREFIX + k, v));
         extraMetadata.forEach(m::putIfAbsent);
@@ -364,9 +406,11 @@ public final class ModelSpec {
             b.logitsName(logits);
         }
         b.role(enumValue(metadata, KEY_ROLE, ModelRole.class, ModelRole.OTHER));
+        b.precision(enumValue(metadata, KEY_PRECISION, Precision.class, Precision.FLOAT32));
+        b.calibration(calibration(metadata));
         Set<String> known = Set.of(KEY_VERSION, KEY_ROLE, KEY_LABELS, KEY_INPUT_NAME, KEY_INPUT_FORM, KEY_INPUT_SHAPE,
                 KEY_PIXEL_ORDER, KEY_SCALE, KEY_MEAN, KEY_STD, KEY_RESIZE, KEY_OUTPUT_NAME, KEY_OUTPUT_KIND,
-                KEY_LOGITS_NAME);
+                KEY_LOGITS_NAME, KEY_PRECISION, KEY_CALIBRATION_METHOD, KEY_CALIBRATION_IMAGES, KEY_CALIBRATION_DATA);
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             String k = e.getKey();
             if (known.contains(k)) {
@@ -391,6 +435,28 @@ public final class ModelSpec {
      */
     public static boolean isPresent(Map<String, String> metadata) {
         return metadata.containsKey(KEY_VERSION);
+    }
+
+    /** The calibration keys: all three or none. */
+    private static Calibration calibration(Map<String, String> m) throws ModelSpecException {
+        String method = m.get(KEY_CALIBRATION_METHOD);
+        String images = m.get(KEY_CALIBRATION_IMAGES);
+        String data = m.get(KEY_CALIBRATION_DATA);
+        if (method == null && images == null && data == null) {
+            return null;
+        }
+        Calibration.Method parsed = enumValue(m, KEY_CALIBRATION_METHOD, Calibration.Method.class, null);
+        String count = required(m, KEY_CALIBRATION_IMAGES);
+        int n;
+        try {
+            n = Integer.parseInt(count.trim());
+        } catch (NumberFormatException e) {
+            throw new ModelSpecException(KEY_CALIBRATION_IMAGES, "expected a positive integer, found '" + count + "'");
+        }
+        if (n < 1) {
+            throw new ModelSpecException(KEY_CALIBRATION_IMAGES, "expected a positive integer, found '" + count + "'");
+        }
+        return new Calibration(parsed, n, required(m, KEY_CALIBRATION_DATA));
     }
 
     private static String required(Map<String, String> m, String key) throws ModelSpecException {
@@ -490,27 +556,32 @@ public final class ModelSpec {
                 && normalization.equals(s.normalization) && resizeMode == s.resizeMode
                 && outputName.equals(s.outputName) && outputKind == s.outputKind
                 && Objects.equals(logitsName, s.logitsName) && labels.equals(s.labels) && role == s.role
+                && precision == s.precision && Objects.equals(calibration, s.calibration)
                 && provenance.equals(s.provenance) && extraMetadata.equals(s.extraMetadata);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(inputName, inputForm, batch, channels, height, width, pixelOrder, normalization,
-                resizeMode, outputName, outputKind, logitsName, labels, role, provenance, extraMetadata);
+                resizeMode, outputName, outputKind, logitsName, labels, role, precision, calibration, provenance, extraMetadata);
     }
 
     @Override
     public String toString() {
         return "ModelSpec[" + role.key() + ", input " + inputName + " " + inputForm.key() + " " + batch + "x"
                 + channels + "x" + height + "x" + width + " " + pixelOrder.key() + ", output " + outputName + " ("
-                + outputKind.key() + "), " + labels.size() + " classes " + labels + "]";
+                + outputKind.key() + "), " + labels.size() + " classes " + labels
+                + (precision == Precision.FLOAT32 ? "" : ", " + precision.key()
+                + (calibration == null ? "" : " (" + calibration.method().key() + " calibration, " + calibration.images() + " images)"))
+                + "]";
     }
 
     /**
      * Builds a {@link ModelSpec}. Defaults: input name {@code input}, form {@link InputForm#FLOAT_NCHW},
      * dynamic batch, pixel order from the channel count (GRAY for 1, RGB for 3), normalisation
      * {@link Normalization#unit(int)}, {@link ResizeMode#STRETCH}, output {@code probabilities} holding
-     * {@link OutputKind#PROBABILITIES}, role {@link ModelRole#OTHER}. Labels and the input size have no default.
+     * {@link OutputKind#PROBABILITIES}, role {@link ModelRole#OTHER}, precision {@link Precision#FLOAT32} without
+     * calibration. Labels and the input size have no default.
      *
      * <p>Thread safety: not thread-safe; use from one thread.
      */
@@ -529,6 +600,8 @@ public final class ModelSpec {
         private String logitsName;
         private List<String> labels = new ArrayList<>();
         private ModelRole role = ModelRole.OTHER;
+        private Precision precision = Precision.FLOAT32;
+        private Calibration calibration;
         private SortedMap<String, String> provenance = new TreeMap<>();
         private SortedMap<String, String> extraMetadata = new TreeMap<>();
 
@@ -611,6 +684,22 @@ public final class ModelSpec {
         /** @param role the model's role @return this */
         public Builder role(ModelRole role) {
             this.role = Objects.requireNonNull(role, "role");
+            return this;
+        }
+
+        /**
+         * @param precision the number format the graph computes in; int8 needs a {@link #calibration(Calibration)},
+         *                  the float formats must have none
+         * @return this
+         */
+        public Builder precision(Precision precision) {
+            this.precision = Objects.requireNonNull(precision, "precision");
+            return this;
+        }
+
+        /** @param calibration how an int8 model's activation scales were chosen, or null for a float model @return this */
+        public Builder calibration(Calibration calibration) {
+            this.calibration = calibration;
             return this;
         }
 
@@ -704,6 +793,14 @@ public final class ModelSpec {
             if (logitsName != null && (logitsName.isBlank() || logitsName.equals(outputName))) {
                 return new String[] {KEY_LOGITS_NAME, "logitsName: expected a non-blank name other than the output name '"
                         + outputName + "', found '" + logitsName + "'"};
+            }
+            if (precision == Precision.INT8 && calibration == null) {
+                return new String[] {KEY_CALIBRATION_METHOD, "calibration: expected how the int8 scales were chosen (method, "
+                        + "images, data fingerprint), found none"};
+            }
+            if (precision != Precision.INT8 && calibration != null) {
+                return new String[] {KEY_CALIBRATION_METHOD, "calibration: expected none for a " + precision.key()
+                        + " model (only int8 is calibrated), found " + calibration};
             }
             for (String k : extraMetadata.keySet()) {
                 if (k.startsWith(PROVENANCE_PREFIX)) {

@@ -1,11 +1,12 @@
 package io.edgekd.train.export;
 
 import io.edgekd.core.spec.PixelOrder;
+import io.edgekd.core.spec.Precision;
 
 /**
  * How {@link OnnxExporter} writes a model: batch-norm folding, a second logits output, preprocessing fused into
- * the graph (and the pixel order the graph accepts), the model version, and how the written file is compared
- * with the DL4J network.
+ * the graph (and the pixel order the graph accepts), the precision (float32, float16, or int8 with its
+ * calibration), the model version, and how the written file is compared with the DL4J network.
  *
  * <pre>{@code
  * ExportOptions device = ExportOptions.builder()
@@ -19,8 +20,20 @@ import io.edgekd.core.spec.PixelOrder;
 public final class ExportOptions {
     /** Default number of random inputs on which ONNX Runtime and DL4J are compared. */
     public static final int DEFAULT_CHECK_SAMPLES = 8;
-    /** Default largest accepted absolute difference between ONNX Runtime's and DL4J's probabilities. */
+    /** Default largest accepted absolute difference between ONNX Runtime's and DL4J's probabilities (float32). */
     public static final double DEFAULT_TOLERANCE = 1e-4;
+    /**
+     * Default tolerance of a float16 model: half precision keeps about 3 decimal digits, and the rounding of each
+     * layer adds up through the network.
+     */
+    public static final double DEFAULT_FLOAT16_TOLERANCE = 1e-2;
+    /**
+     * Default tolerance of an int8 model: quantization moves probabilities by a few hundredths on most real images, and
+     * by up to about 0.2 on images near a decision boundary (measured on a Fashion-MNIST student with 78% accuracy,
+     * whose answers are often uncertain). The check also requires the same top class wherever DL4J's top two classes
+     * are further apart than this, which a wrong scale or a broken graph fails at once.
+     */
+    public static final double DEFAULT_INT8_TOLERANCE = 0.25;
     /** Name of the logits output when {@link Builder#logits(boolean)} is on. */
     public static final String LOGITS_NAME = "logits";
 
@@ -31,7 +44,9 @@ public final class ExportOptions {
     private final long modelVersion;
     private final int checkSamples;
     private final long checkSeed;
-    private final double tolerance;
+    private final Double tolerance;
+    private final Precision precision;
+    private final Int8Calibration calibration;
 
     private ExportOptions(Builder b) {
         this.foldBatchNorm = b.foldBatchNorm;
@@ -42,6 +57,8 @@ public final class ExportOptions {
         this.checkSamples = b.checkSamples;
         this.checkSeed = b.checkSeed;
         this.tolerance = b.tolerance;
+        this.precision = b.precision;
+        this.calibration = b.calibration;
     }
 
     /**
@@ -69,6 +86,8 @@ public final class ExportOptions {
         b.checkSamples = checkSamples;
         b.checkSeed = checkSeed;
         b.tolerance = tolerance;
+        b.precision = precision;
+        b.calibration = calibration;
         return b;
     }
 
@@ -107,16 +126,38 @@ public final class ExportOptions {
         return checkSeed;
     }
 
-    /** @return largest accepted absolute difference of any probability */
+    /**
+     * @return largest accepted absolute difference of any probability: the one set, or the default of the precision
+     *         ({@value #DEFAULT_TOLERANCE}, {@value #DEFAULT_FLOAT16_TOLERANCE} for float16, {@value #DEFAULT_INT8_TOLERANCE}
+     *         for int8)
+     */
     public double tolerance() {
-        return tolerance;
+        if (tolerance != null) {
+            return tolerance;
+        }
+        return switch (precision) {
+            case FLOAT32 -> DEFAULT_TOLERANCE;
+            case FLOAT16 -> DEFAULT_FLOAT16_TOLERANCE;
+            case INT8 -> DEFAULT_INT8_TOLERANCE;
+        };
+    }
+
+    /** @return the number format the graph computes in */
+    public Precision precision() {
+        return precision;
+    }
+
+    /** @return the calibration of an int8 export, or null */
+    public Int8Calibration calibration() {
+        return calibration;
     }
 
     @Override
     public String toString() {
         return "ExportOptions[foldBatchNorm=" + foldBatchNorm + ", logits=" + logits + ", fusePreprocessing=" + fusePreprocessing
                 + ", inputOrder=" + (inputOrder == null ? "model's" : inputOrder.key()) + ", modelVersion=" + modelVersion
-                + ", checkSamples=" + checkSamples + ", checkSeed=" + checkSeed + ", tolerance=" + tolerance + "]";
+                + ", checkSamples=" + checkSamples + ", checkSeed=" + checkSeed + ", tolerance=" + tolerance()
+                + ", precision=" + precision.key() + (calibration == null ? "" : ", " + calibration) + "]";
     }
 
     /**
@@ -132,7 +173,9 @@ public final class ExportOptions {
         private long modelVersion = 1;
         private int checkSamples = DEFAULT_CHECK_SAMPLES;
         private long checkSeed = 42;
-        private double tolerance = DEFAULT_TOLERANCE;
+        private Double tolerance;
+        private Precision precision = Precision.FLOAT32;
+        private Int8Calibration calibration;
 
         private Builder() {
         }
@@ -209,7 +252,8 @@ public final class ExportOptions {
         }
 
         /**
-         * @param tolerance largest accepted absolute difference of a probability, positive. A differing top class
+         * @param tolerance largest accepted absolute difference of a probability, positive (default: by precision, see
+         *                  {@link ExportOptions#tolerance()}). A differing top class
          *                  fails the check too, unless DL4J's two candidates are themselves within this tolerance
          *                  of each other (a tie at float precision).
          * @return this
@@ -222,8 +266,33 @@ public final class ExportOptions {
             return this;
         }
 
-        /** @return the options */
+        /**
+         * @param precision float32 (the default); float16 (weights and activations, float32 input and output); or int8
+         *                  (QDQ, symmetric, per-channel weights), which needs a {@link #calibration(Int8Calibration)}
+         * @return this
+         */
+        public Builder precision(Precision precision) {
+            this.precision = java.util.Objects.requireNonNull(precision, "precision");
+            return this;
+        }
+
+        /** @param calibration the images and method an int8 export takes its activation scales from @return this */
+        public Builder calibration(Int8Calibration calibration) {
+            this.calibration = calibration;
+            return this;
+        }
+
+        /**
+         * @return the options
+         * @throws IllegalArgumentException if int8 has no calibration or another precision has one
+         */
         public ExportOptions build() {
+            if (precision == Precision.INT8 && calibration == null) {
+                throw new IllegalArgumentException("precision int8: expected a calibration (images and method), found none");
+            }
+            if (precision != Precision.INT8 && calibration != null) {
+                throw new IllegalArgumentException("calibration: expected precision int8, found " + precision.key());
+            }
             return new ExportOptions(this);
         }
     }

@@ -1,14 +1,17 @@
 package io.edgekd.train.export;
 
 import ai.onnx.proto.OnnxMl;
+import io.edgekd.core.dataset.ImageDataset;
 import io.edgekd.core.io.AtomicFiles;
 import io.edgekd.core.network.LayerSpec;
 import io.edgekd.core.network.NetworkCost;
 import io.edgekd.core.spec.InputForm;
+import io.edgekd.core.spec.Calibration;
 import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.core.spec.Normalization;
 import io.edgekd.core.spec.OutputKind;
 import io.edgekd.core.spec.PixelOrder;
+import io.edgekd.core.spec.Precision;
 import io.edgekd.train.model.TrainedModel;
 import io.edgekd.train.network.Dl4jNetworks;
 import io.edgekd.train.network.InputShape;
@@ -71,14 +74,24 @@ import java.util.Set;
  * {@link ExportOptions#fusePreprocessing()} the graph takes uint8 {@code [N, H, W, C]} frames and runs
  * {@code Cast → (Gather, to reorder channels) → Mul → Add → Transpose} before the network.
  *
+ * <p>With {@link ExportOptions#precision()} float16 the float32 graph is then rewritten to compute in half
+ * precision behind float32 input and output ({@code Float16Converter}); with int8 it is run in ONNX Runtime on the
+ * calibration images to measure the range of every activation a convolution or dense layer reads or a convolution
+ * writes, and rewritten into symmetric int8 QDQ form with per-channel weight scales ({@code QdqQuantizer}, after
+ * batch-norm folding, so the folded weights are the ones quantized). No QOperator ({@code QLinearConv}) nodes are
+ * written: the runtime fuses QDQ groups into its int8 kernels itself, and TensorRT only accepts QDQ.
+ *
  * <p>The exported spec is the given one with what the export decided: input form (from the options, whatever
  * the given spec says), the accepted pixel order (normalisation constants listed in that order), a dynamic batch
- * ({@code -1}, replacing any fixed batch), output kind probabilities, and the logits output name or none.
+ * ({@code -1}, replacing any fixed batch), output kind probabilities, the logits output name or none, the
+ * precision, and for int8 the calibration (method, images, fingerprint of the images drawn).
  *
- * <p>The check feeds {@link ExportOptions#checkSamples()} random frames to both and fails when any probability
- * differs by more than {@link ExportOptions#tolerance()}, or when the top class differs while DL4J's own top two
- * probabilities are further apart than that tolerance (two classes DL4J itself ties at float precision may come
- * out in either order). {@link ExportResult#maxAbsDiff()} reports what was measured.
+ * <p>The check feeds {@link ExportOptions#checkSamples()} random frames to both (for int8, real images from the
+ * calibration dataset that calibration did not use: random noise is far outside the ranges an int8 model was
+ * calibrated for) and fails when any probability differs by more than {@link ExportOptions#tolerance()} (whose
+ * default depends on the precision), or when the top class differs while DL4J's own top two probabilities are
+ * further apart than that tolerance (two classes DL4J itself ties at float precision may come out in either order).
+ * {@link ExportResult#maxAbsDiff()} reports what was measured.
  *
  * <p>The protobuf classes are {@code ai.onnx.proto.OnnxMl} from {@code tribuo-util-onnx}: a small jar on plain
  * protobuf-java that writes IR versions up to 10 and that the runtime's tests also build models with, where
@@ -218,11 +231,12 @@ public final class OnnxExporter {
      * @param nhwc          whether the DL4J network takes NHWC input
      * @param folded        batch norms folded
      * @param operators     op types, in order
+     * @param checkFrames   frames (packed HWC, accepted channel order) the check must use, or null for random ones
      */
     record Built(byte[] bytes, ModelSpec spec, ModelSpec original, int[] channelOrder, boolean endsInSoftmax, boolean nhwc,
-                 int folded, List<String> operators) {
+                 int folded, List<String> operators, byte[] checkFrames) {
         Built withBytes(byte[] b) {
-            return new Built(b, spec, original, channelOrder, endsInSoftmax, nhwc, folded, operators);
+            return new Built(b, spec, original, channelOrder, endsInSoftmax, nhwc, folded, operators, checkFrames);
         }
     }
 
@@ -257,6 +271,30 @@ public final class OnnxExporter {
                     + modelOrder.key() + ", found " + accepted.key());
         }
         int[] order = channelOrder(modelOrder, accepted);
+        Precision precision = options.precision();
+        Int8Calibration int8 = options.calibration();
+        ImageDataset calibrationImages = null;
+        ImageDataset checkImages = null;
+        Calibration calibration = null;
+        if (precision == Precision.INT8) {
+            ImageDataset data = int8.data();
+            if (data.channels() != spec.channels() || data.height() != spec.height() || data.width() != spec.width()) {
+                throw new ExportException("calibration data: expected " + spec.channels() + "x" + spec.height() + "x" + spec.width()
+                        + " images (the model's input, CxHxW), found " + data.channels() + "x" + data.height() + "x" + data.width()
+                        + " in " + data.source());
+            }
+            if (data.size() < int8.images()) {
+                throw new ExportException("calibration data: expected at least " + int8.images() + " images, found " + data.size()
+                        + " in " + data.source());
+            }
+            ImageDataset drawn = data.shuffle(int8.seed());
+            calibrationImages = drawn.range(0, int8.images());
+            int spare = Math.min(options.checkSamples(), drawn.size() - int8.images());
+            // The check prefers images calibration did not see; a set with none to spare is checked on its first ones.
+            checkImages = spare > 0 ? drawn.range(int8.images(), int8.images() + spare)
+                    : calibrationImages.range(0, Math.min(options.checkSamples(), int8.images()));
+            calibration = new Calibration(int8.method(), int8.images(), calibrationImages.fingerprint());
+        }
         boolean fused = options.fusePreprocessing();
         boolean logits = options.logits();
         String inputName = spec.inputName();
@@ -274,6 +312,8 @@ public final class OnnxExporter {
                     .normalization(permuted(spec.normalization(), order))
                     .outputKind(OutputKind.PROBABILITIES)
                     .logitsName(logits ? ExportOptions.LOGITS_NAME : null)
+                    .precision(precision)
+                    .calibration(calibration)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ExportException("spec: " + e.getMessage(), e);
@@ -426,7 +466,20 @@ public final class OnnxExporter {
                 .setDocString(docString(exported, folded))
                 .setGraph(g.build());
         exported.toMetadata().forEach((k, v) -> m.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
-        return new Built(m.build().toByteArray(), exported, spec, order, endsInSoftmax, nhwcInput(network), folded, g.operators());
+        OnnxMl.ModelProto model = m.build();
+        byte[] checkFrames = null;
+        if (precision == Precision.FLOAT16) {
+            model = Float16Converter.convert(model);
+        } else if (precision == Precision.INT8) {
+            byte[] frames = Calibrator.frames(calibrationImages, order);
+            model = QdqQuantizer.quantize(model, Calibrator.thresholds(model, exported, frames, calibrationImages.size(), int8));
+            checkFrames = Calibrator.frames(checkImages, order);
+        }
+        List<String> operators = new ArrayList<>();
+        for (OnnxMl.NodeProto n : model.getGraph().getNodeList()) {
+            operators.add(n.getOpType());
+        }
+        return new Built(model.toByteArray(), exported, spec, order, endsInSoftmax, nhwcInput(network), folded, operators, checkFrames);
     }
 
     /** Declares the graph input and emits the fused preprocessing or channel reorder; returns the NCHW float tensor. */
@@ -571,7 +624,7 @@ public final class OnnxExporter {
 
     private static String docString(ModelSpec s, int folded) {
         return String.format(Locale.ROOT, "edgekd %s image classifier, %d classes. Input '%s': %s %s, %s%s. Output '%s': "
-                        + "class probabilities [batch, %d]%s. Opset %d; %d batch norm(s) folded into convolutions.",
+                        + "class probabilities [batch, %d]%s. Opset %d; %d batch norm(s) folded into convolutions; %s.",
                 s.role().key(), s.numClasses(), s.inputName(), s.inputForm() == InputForm.UINT8_NHWC ? "uint8" : "float32",
                 s.inputForm() == InputForm.UINT8_NHWC
                         ? "[batch, " + s.height() + ", " + s.width() + ", " + s.channels() + "]"
@@ -579,6 +632,12 @@ public final class OnnxExporter {
                 s.pixelOrder().key(),
                 s.inputForm() == InputForm.UINT8_NHWC ? " raw 0-255 values, normalised in the graph" : " normalised as the metadata says",
                 s.outputName(), s.numClasses(),
-                s.logitsName() == null ? "" : "; '" + s.logitsName() + "': scores before softmax", OPSET, folded);
+                s.logitsName() == null ? "" : "; '" + s.logitsName() + "': scores before softmax", OPSET, folded,
+                switch (s.precision()) {
+                    case FLOAT32 -> "float32";
+                    case FLOAT16 -> "float16 weights and activations, float32 input and output";
+                    case INT8 -> "int8 QDQ (symmetric, per-channel weights), activation scales from " + s.calibration().method().key()
+                            + " calibration on " + s.calibration().images() + " images";
+                });
     }
 }

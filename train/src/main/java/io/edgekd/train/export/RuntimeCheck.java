@@ -20,7 +20,8 @@ import java.util.SplittableRandom;
  * Opens an exported model in ONNX Runtime the way a device does ({@link EdgeClassifier}, spec read back from the
  * model's metadata) and compares its probabilities with the DL4J network's on seeded random frames.
  *
- * <p>The frames are random 8-bit pixels in the order the graph accepts. DL4J gets them as the model was
+ * <p>The frames are random 8-bit pixels in the order the graph accepts (for int8, real images the exporter chose,
+ * since an int8 model is only meant to be right on inputs like those it was calibrated on). DL4J gets them as the model was
  * trained: reordered to the model's pixel order and normalised with the same float multiply-add the graph (or
  * the runtime's preprocessor) uses, NCHW or NHWC as the network takes them.
  *
@@ -38,7 +39,8 @@ final class RuntimeCheck {
                 throw new ExportException("metadata: expected the spec to read back unchanged from the exported model, found "
                         + classifier.spec() + " instead of " + spec);
             }
-            int n = options.checkSamples();
+            int frameBytes = spec.imageSize();
+            int n = built.checkFrames() != null ? built.checkFrames().length / frameBytes : options.checkSamples();
             double maxDiff = n == 0 ? Double.NaN : compare(network, built, classifier, n, options);
             return new ExportResult(null, built.bytes(), spec, maxDiff, n, built.folded(), built.operators());
         } catch (EdgeModelException e) {
@@ -57,10 +59,13 @@ final class RuntimeCheck {
         int w = spec.width();
         int plane = h * w;
         int[] order = built.channelOrder();
-        SplittableRandom random = new SplittableRandom(options.checkSeed());
-        byte[] frames = new byte[n * plane * c];
-        for (int i = 0; i < frames.length; i++) {
-            frames[i] = (byte) random.nextInt(256);
+        byte[] frames = built.checkFrames();
+        if (frames == null) {
+            SplittableRandom random = new SplittableRandom(options.checkSeed());
+            frames = new byte[n * plane * c];
+            for (int i = 0; i < frames.length; i++) {
+                frames[i] = (byte) random.nextInt(256);
+            }
         }
         // DL4J input: the model's channel order, normalised, NCHW (core's kernel, the one the runtime uses).
         float[] dl4j = new float[n * c * plane];
@@ -122,8 +127,10 @@ final class RuntimeCheck {
             }
         }
         if (maxDiff > options.tolerance()) {
-            throw new ExportException(String.format(Locale.ROOT, "check: expected ONNX Runtime's probabilities within %.1e of DL4J's "
-                    + "on %d random inputs, found a max abs difference of %.3e", options.tolerance(), n, maxDiff));
+            throw new ExportException(String.format(Locale.ROOT, "check: expected ONNX Runtime's probabilities within %.1e of "
+                    + "DL4J's on %d %s%s, found a max abs difference of %.3e", options.tolerance(), n,
+                    built.checkFrames() == null ? "random inputs" : "calibration-set images",
+                    spec.precision() == io.edgekd.core.spec.Precision.FLOAT32 ? "" : " (" + spec.precision().key() + " model)", maxDiff));
         }
         return maxDiff;
     }

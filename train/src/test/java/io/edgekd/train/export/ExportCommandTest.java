@@ -73,6 +73,59 @@ class ExportCommandTest {
     }
 
     @Test
+    void int8AndFp16FlagsWriteQuantizedModelsAndSayHow(@TempDir Path dir) throws Exception {
+        Path zip = savedModel(dir);
+        Path int8 = dir.resolve("student-int8.onnx");
+        Run r = run("--model", zip.toString(), "--out", int8.toString(), "--int8", "--calibration", "synthetic:3:16:3:12",
+                "--calibration-images", "24", "--calibration-method", "entropy");
+        assertEquals(0, r.exit(), r.err());
+        System.out.print(r.out());
+        assertTrue(r.out().contains("precision int8, entropy calibration on 24 images ("), r.out());
+        assertTrue(r.out().matches("(?s).*ONNX Runtime vs DL4J on \\d+ held-out calibration-set images: max abs diff .* \\(tolerance 0.25\\).*"),
+                r.out());
+        try (EdgeClassifier c = EdgeClassifier.open(int8, EdgeOptions.builder().warmupRuns(0).build())) {
+            assertEquals(io.edgekd.core.spec.Precision.INT8, c.spec().precision());
+            assertEquals(24, c.spec().calibration().images());
+        }
+        Path fp16 = dir.resolve("student-fp16.onnx");
+        r = run("--model", zip.toString(), "--out", fp16.toString(), "--fp16");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("precision float16"), r.out());
+        try (EdgeClassifier c = EdgeClassifier.open(fp16, EdgeOptions.builder().warmupRuns(0).build())) {
+            assertEquals(io.edgekd.core.spec.Precision.FLOAT16, c.spec().precision());
+        }
+    }
+
+    @Test
+    void badPrecisionFlagsAndCalibrationDataFailWithoutAFile(@TempDir Path dir) throws Exception {
+        Path zip = savedModel(dir);
+        Path onnx = dir.resolve("m.onnx");
+        Run r = run("--model", zip.toString(), "--out", onnx.toString(), "--int8", "--fp16");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("expected at most one precision, found both"), r.err());
+        r = run("--model", zip.toString(), "--out", onnx.toString(), "--calibration-method", "entropy");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("expected --int8"), r.err());
+        r = run("--model", zip.toString(), "--out", onnx.toString(), "--int8", "--calibration-method", "kl");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("expected one of minmax, percentile, entropy, found 'kl'"), r.err());
+        r = run("--model", zip.toString(), "--out", onnx.toString(), "--int8", "--calibration-images", "3");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--calibration-images: expected at least 16, found 3"), r.err());
+        // The shipped sample is 1x28x28; this model takes 3x16x16.
+        r = run("--model", zip.toString(), "--out", onnx.toString(), "--int8", "--calibration", "synthetic:3:28:1:12", "--calibration-images", "16");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("calibration data: expected 3x16x16 images (the model's input, CxHxW), found 1x28x28"), r.err());
+        r = run("--model", zip.toString(), "--out", onnx.toString(), "--int8", "--calibration", "synthetic:3:16:3:10", "--calibration-images", "100");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("expected a dataset of at least 100 images, found 24"), r.err());
+        assertTrue(Files.notExists(onnx));
+        try (var s = Files.list(dir)) {
+            assertEquals(1, s.count(), "only the model zip");
+        }
+    }
+
+    @Test
     void aMissingModelFailsWithExitCode1AndWritesNothing(@TempDir Path dir) {
         Path onnx = dir.resolve("m.onnx");
         Run r = run("--model", dir.resolve("missing.zip").toString(), "--out", onnx.toString());

@@ -1,7 +1,11 @@
 package io.edgekd.train.export;
 
+import io.edgekd.core.dataset.ImageDataset;
+import io.edgekd.core.dataset.SyntheticImages;
+import io.edgekd.core.spec.Calibration;
 import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.core.spec.PixelOrder;
+import io.edgekd.core.spec.Precision;
 import io.edgekd.train.network.InputShape;
 import io.edgekd.train.network.Networks;
 import io.edgekd.train.network.StudentNetwork;
@@ -92,6 +96,50 @@ class OnnxCheckerTest {
         files.add(write(teacher, ExportTestSupport.spec(3, 16, 16, 5), ExportOptions.builder().inputOrder(PixelOrder.BGR).build(),
                 dir, "teacher-bgr.onnx"));
 
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", CHECK));
+        cmd.addAll(files);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "onnx.checker did not finish in 120 s");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        System.out.print(out);
+        assertEquals(0, p.exitValue(), "onnx.checker failed:\n" + out);
+        assertEquals(files.size(), out.lines().filter(l -> l.startsWith("ok ")).count(), out);
+        assertTrue(out.contains(" 8 [17]"), "IR version 8, opset 17: " + out);
+    }
+
+    @Test
+    void int8AndFloat16ModelsPassTheOnnxChecker(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork student = Networks.build(StudentNetwork.builder().stemFilters(8).widthMultiplier(0.25).build(),
+                new InputShape(1, 28, 28), 4, 1);
+        ExportTestSupport.randomize(student, 4);
+        MultiLayerNetwork dense = ExportTestSupport.init(ExportTestSupport.base(3, ConvolutionMode.Truncate).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(4).activation(Activation.LEAKYRELU).build())
+                .layer(new BatchNormalization.Builder().build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX, new int[] {2, 2}, new int[] {2, 2}).build())
+                .layer(new BatchNormalization.Builder().build())
+                .layer(new DenseLayer.Builder().nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build()),
+                3, 10, 10, CNN2DFormat.NCHW, 3);
+        ImageDataset gray = SyntheticImages.builder().classes(4).size(28, 28).channels(1)
+                .perClass(8).seed(1).build();
+        ImageDataset colour = SyntheticImages.builder().classes(3).size(10, 10).channels(3)
+                .perClass(8).seed(1).build();
+        List<String> files = new ArrayList<>();
+        for (Calibration.Method method : Calibration.Method.values()) {
+            files.add(write(student, ExportTestSupport.spec(1, 28, 28, 4), ExportOptions.builder().precision(Precision.INT8)
+                    .calibration(Int8Calibration.builder(gray).images(16).method(method).build()).build(), dir, "student-int8-" + method.key() + ".onnx"));
+        }
+        files.add(write(dense, ExportTestSupport.spec(3, 10, 10, 3), ExportOptions.builder().precision(Precision.INT8)
+                .calibration(Int8Calibration.builder(colour).images(16).build()).fusePreprocessing(true).inputOrder(PixelOrder.BGR).logits(true)
+                .build(), dir, "dense-int8-fused-bgr.onnx"));
+        files.add(write(student, ExportTestSupport.spec(1, 28, 28, 4), ExportOptions.builder().precision(Precision.FLOAT16)
+                .logits(true).build(), dir, "student-fp16.onnx"));
+        files.add(write(dense, ExportTestSupport.spec(3, 10, 10, 3), ExportOptions.builder().precision(Precision.FLOAT16)
+                .fusePreprocessing(true).foldBatchNorm(false).build(), dir, "dense-fp16-fused.onnx"));
+        check(files);
+    }
+
+    private static void check(List<String> files) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", CHECK));
         cmd.addAll(files);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

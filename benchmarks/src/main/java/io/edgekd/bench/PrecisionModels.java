@@ -1,0 +1,119 @@
+package io.edgekd.bench;
+
+import io.edgekd.core.dataset.ImageDataset;
+import io.edgekd.core.dataset.SyntheticImages;
+import io.edgekd.core.spec.Calibration;
+import io.edgekd.core.spec.ModelRole;
+import io.edgekd.core.spec.ModelSpec;
+import io.edgekd.core.spec.Normalization;
+import io.edgekd.core.spec.Precision;
+import io.edgekd.train.export.ExportOptions;
+import io.edgekd.train.export.Int8Calibration;
+import io.edgekd.train.export.OnnxExporter;
+import io.edgekd.train.network.InputShape;
+import io.edgekd.train.network.NetworkFamily;
+import io.edgekd.train.network.Networks;
+import io.edgekd.train.network.StudentNetwork;
+import io.edgekd.train.network.TeacherNetwork;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+/**
+ * The models {@link PrecisionBenchmark} runs: the student (or, for comparison, the teacher, whose dense 3x3
+ * convolutions are compute-bound where the student's depthwise ones are memory-bound), 10 classes, seeded weights,
+ * exported as float32, float16 and int8 into {@code target/precision-models}, once, before any JMH fork starts.
+ *
+ * <p>The student is built with every builder option spelled out (stem 32, width 1.0, 2 stages of 2 blocks, ReLU6,
+ * linear depthwise: the defaults when this was written), so that a later change of {@code StudentNetwork}'s defaults,
+ * such as a stem that grows with the input size, does not silently change what these numbers measure. The int8
+ * model is calibrated on 64 seeded synthetic images at the input size: speed does not depend on what the weights or
+ * the scales are, only on the kernels that run.
+ *
+ * <p>Thread safety: {@link #model} is synchronized.
+ */
+public final class PrecisionModels {
+    /** Calibration images of the int8 benchmark model. */
+    static final int CALIBRATION_IMAGES = 64;
+
+    private PrecisionModels() {
+    }
+
+    /** @return the student exactly as benchmarked */
+    static StudentNetwork student() {
+        return StudentNetwork.builder().stemFilters(32).widthMultiplier(1.0).stages(2).blocksPerStage(2).relu6(true)
+                .depthwiseBatchNorm(false).build();
+    }
+
+    /** @return the teacher exactly as benchmarked (the defaults when this was written) */
+    static TeacherNetwork teacher() {
+        return TeacherNetwork.builder().stemFilters(32).width(1.0).convsPerStage(2).dropout(0.3).denseUnits(256).build();
+    }
+
+    /**
+     * @param precision float32, float16 or int8
+     * @param channels  1 or 3
+     * @param size      input side in pixels
+     * @return the student's ONNX file
+     * @throws Exception if it cannot be built
+     */
+    public static Path model(Precision precision, int channels, int size) throws Exception {
+        return model("student", precision, channels, size);
+    }
+
+    /**
+     * @param network   {@code student} or {@code teacher}
+     * @param precision float32, float16 or int8
+     * @param channels  1 or 3
+     * @param size      input side in pixels
+     * @return the ONNX file
+     * @throws Exception if it cannot be built
+     */
+    public static synchronized Path model(String network, Precision precision, int channels, int size) throws Exception {
+        NetworkFamily family = switch (network) {
+            case "student" -> student();
+            case "teacher" -> teacher();
+            default -> throw new IllegalArgumentException("network: expected student or teacher, found '" + network + "'");
+        };
+        Path dir = Path.of(System.getProperty("edgekd.bench.models", "target/precision-models"));
+        Path file = dir.resolve(String.format(Locale.ROOT, "%s-%dx%dx%d-%s.onnx", network, channels, size, size, precision.key()));
+        if (Files.isRegularFile(file)) {
+            return file;
+        }
+        Files.createDirectories(dir);
+        List<String> labels = IntStream.range(0, 10).mapToObj(i -> "class " + i).toList();
+        MultiLayerNetwork net = Networks.build(family, new InputShape(channels, size, size), labels.size(), 42);
+        ModelSpec spec = ModelSpec.builder().labels(labels).input(channels, size, size)
+                .normalization(channels == 1 ? Normalization.uniform(1, 0.286f, 0.353f)
+                        : Normalization.of(Normalization.UNIT_SCALE, new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}))
+                .role(network.equals("teacher") ? ModelRole.TEACHER : ModelRole.STUDENT).build();
+        ExportOptions.Builder o = ExportOptions.builder().precision(precision);
+        if (precision == Precision.INT8) {
+            ImageDataset images = SyntheticImages.builder().classes(8).size(size, size).channels(channels).perClass(CALIBRATION_IMAGES / 8 + 1)
+                    .seed(7).build();
+            o.calibration(Int8Calibration.builder(images).images(CALIBRATION_IMAGES).method(Calibration.Method.PERCENTILE).build());
+        }
+        new OnnxExporter(o.build()).export(net, spec, file);
+        return file;
+    }
+
+    /**
+     * Builds the benchmark models and prints their sizes.
+     *
+     * @param args {@code [channels size [network]]}, default {@code 3 224 student}
+     * @throws Exception if one cannot be built
+     */
+    public static void main(String[] args) throws Exception {
+        int channels = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        int size = args.length > 1 ? Integer.parseInt(args[1]) : 224;
+        String network = args.length > 2 ? args[2] : "student";
+        for (Precision p : Precision.values()) {
+            Path f = model(network, p, channels, size);
+            System.out.println(f + " " + Files.size(f) + " bytes");
+        }
+    }
+}
