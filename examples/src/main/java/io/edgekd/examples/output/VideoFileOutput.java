@@ -95,7 +95,7 @@ public final class VideoFileOutput implements FrameOutput {
     /**
      * A lossless video for tests and cross-platform checks: FFV1 on BGR0 in Matroska, whose decoded frames
      * (as BGR24) are the very bytes written, on every platform FFmpeg runs on. Large: a 640x480 gray test picture
-     * takes ~100 KB a frame. Not offered on the demo's command line.
+     * takes ~20 KB a frame. Not offered on the demo's command line.
      *
      * @param uri       a {@link OutputUri.Kind#VIDEO_FILE} output whose name ends in {@code .mkv}
      * @param width     frame width
