@@ -6,12 +6,16 @@
 #      data/fashion-mnist-sample on x86_64 and under cortex-a72, cortex-a57 (Jetson Nano) and cortex-a76
 #      (Raspberry Pi 5); every probability must match x86_64 within 1e-5 and every top-1 class must be the same.
 #      The cortex-a76 run loads edgekd and ONNX Runtime from the slim device jar (native/device: linux-aarch64
-#      natives only), so the package that ships is the one proven.
+#      natives only), so the package that ships is the one proven;
+#   d. the camera demo (examples/target/edgekd-camera.jar, its linux-arm64 FFmpeg) runs headless under cortex-a72 on
+#      a 40-frame 640x480 lossless video made by SampleVideo --lossless (FFV1: decoding gives the drawn bytes
+#      exactly, on both FFmpeg builds), writes an H.264 MP4 and a --log; every frame's top-1 label must equal the
+#      x86_64 run's and every probability be within 1e-5 of it, and the MP4 must decode back to 40 frames.
 #
 # Emulation proves correctness, never speed: under qemu a frame takes ~100 times longer than on this x86_64 host,
 # and the JMH numbers it prints say nothing about a Pi or a Jetson.
 #
-# Usage: native/aarch64/check.sh [--no-build] [--skip surefire|jmh|probabilities]... [--cpus "cortex-a72 ..."]
+# Usage: native/aarch64/check.sh [--no-build] [--skip surefire|jmh|probabilities|camera]... [--cpus "cortex-a72 ..."]
 #   --no-build   use what is already built (after ./mvnw verify, as in .ci/run) instead of packaging first
 # Environment: EDGEKD_AARCH64_CACHE, EDGEKD_ARM_CPUINFO (see sysroot.sh); MVN_ARGS (extra Maven arguments,
 # e.g. -o); EDGEKD_ARM_TOLERANCE (default 1e-5); EDGEKD_ARM_JOBS (emulated classification runs at once,
@@ -28,9 +32,9 @@ cpus="cortex-a72 cortex-a57 cortex-a76"
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=0 ;;
-    --skip) [ $# -ge 2 ] || { echo "aarch64: --skip needs one of surefire, jmh, probabilities" >&2; exit 2; }
-      case "$2" in surefire|jmh|probabilities) skip="$skip$2 " ;;
-        *) echo "aarch64: --skip: expected surefire, jmh or probabilities, found '$2'" >&2; exit 2 ;; esac
+    --skip) [ $# -ge 2 ] || { echo "aarch64: --skip needs one of surefire, jmh, probabilities, camera" >&2; exit 2; }
+      case "$2" in surefire|jmh|probabilities|camera) skip="$skip$2 " ;;
+        *) echo "aarch64: --skip: expected surefire, jmh, probabilities or camera, found '$2'" >&2; exit 2 ;; esac
       shift ;;
     --cpus) [ $# -ge 2 ] || { echo "aarch64: --cpus needs a list such as \"cortex-a72 cortex-a57\"" >&2; exit 2; }
       cpus="$2"; shift ;;
@@ -64,7 +68,8 @@ if [ "$build" = 1 ]; then
   times="$times build=$(stamp "$t")s"
 fi
 SLIM="$ROOT/native/device/target/edgekd-classify-linux-arm64.jar"
-for f in native/checks/target/classpath.txt benchmarks/target/classpath.txt native/checks/target/classes/io/edgekd/platform/ProbabilityDump.class "$SLIM"; do
+CAMERA="$ROOT/examples/target/edgekd-camera.jar"
+for f in native/checks/target/classpath.txt benchmarks/target/classpath.txt native/checks/target/classes/io/edgekd/platform/ProbabilityDump.class "$SLIM" "$CAMERA"; do
   [ -f "$f" ] || { echo "aarch64: $f is missing: build first (./mvnw -B -pl native/checks,native/device,benchmarks -am -DskipTests package) or drop --no-build" >&2; exit 2; }
 done
 
@@ -119,9 +124,10 @@ if ! skipped jmh; then
   times="$times jmh=$(stamp "$t")s"
 fi
 
+CPC="$ROOT/native/checks/target/classes:$(cat "$ROOT/native/checks/target/classpath.txt")"
+
 # --- c. the same probabilities on every CPU ---------------------------------------------------------------
 if ! skipped probabilities; then
-  CPC="$ROOT/native/checks/target/classes:$(cat "$ROOT/native/checks/target/classpath.txt")"
   natives="$(unzip -Z1 "$SLIM" | grep '^ai/onnxruntime/native/.*\.so$' | sort | tr '\n' ' ')"
   if [ "$natives" != "ai/onnxruntime/native/linux-aarch64/libonnxruntime.so ai/onnxruntime/native/linux-aarch64/libonnxruntime4j_jni.so " ]; then
     echo "aarch64:   the slim jar should carry the two linux-aarch64 libraries only, found: $natives" >&2
@@ -165,6 +171,56 @@ if ! skipped probabilities; then
     fi
   done
   times="$times probabilities=$(stamp "$t")s"
+fi
+
+# --- d. the camera demo on a video file -------------------------------------------------------------------
+if ! skipped camera; then
+  t=$(date +%s)
+  echo "aarch64: the camera demo headless on a lossless 640x480 video under cortex-a72, against x86_64"
+  # Lossless (FFV1 on BGR0) rather than SampleVideo's H.264: both FFmpeg builds then hand the demo the very bytes
+  # drawn, so the runs must agree as closely as the probabilities above. From H.264 the two builds' YUV-to-BGR
+  # conversions round differently, which moved probabilities by up to 0.017 in a run by hand.
+  # --top 10: every class of the student in the log; --threads 1 as ProbabilityDump.
+  frames=40
+  CLIP="$WORK/camera-clip.mkv"
+  demo() { # java log input [output]
+    local java="$1" log="$2"
+    shift 2
+    "$java" -jar "$CAMERA" --model "$MODEL" "$@" --headless --top 10 --threads 1 --log "$log"
+  }
+  rm -f "$WORK"/camera-*.jsonl "$WORK/camera-cortex-a72.mp4"
+  if ! java -cp "$CAMERA" io.edgekd.examples.camera.SampleVideo --lossless "$DATA" "$CLIP" 640 480 1 "$frames" >"$WORK/camera-clip.log" 2>&1; then
+    tail -n 5 "$WORK/camera-clip.log" >&2
+    echo "aarch64:   SampleVideo --lossless FAILED (log: $WORK/camera-clip.log)" >&2
+    failed="$failed camera-clip"
+  elif ! demo java "$WORK/camera-x86_64.jsonl" "file://$CLIP" >"$WORK/camera-x86_64.log" 2>&1; then
+    tail -n 5 "$WORK/camera-x86_64.log" >&2
+    echo "aarch64:   the camera demo FAILED on x86_64 (log: $WORK/camera-x86_64.log)" >&2
+    failed="$failed camera-x86_64"
+  elif ! QEMU_CPU=cortex-a72 demo "$JAVA_ARM" "$WORK/camera-cortex-a72.jsonl" "file://$CLIP" "file://$WORK/camera-cortex-a72.mp4" \
+      >"$WORK/camera-cortex-a72.log" 2>&1; then
+    tail -n 5 "$WORK/camera-cortex-a72.log" >&2
+    echo "aarch64:   the camera demo FAILED under cortex-a72 (log: $WORK/camera-cortex-a72.log)" >&2
+    failed="$failed camera-cortex-a72"
+  else
+    grep -h 'end of input' "$WORK/camera-cortex-a72.log" | sed 's/^edgekd camera: /aarch64:   (emulated) /' || true
+    if verdict="$(java -cp "$CPC" io.edgekd.platform.PredictionLogComparison "$WORK/camera-x86_64.jsonl" "$WORK/camera-cortex-a72.jsonl" "$tolerance" 2>&1)" \
+        && [ "$(wc -l <"$WORK/camera-x86_64.jsonl")" -eq "$frames" ]; then
+      echo "aarch64:   ${verdict//$WORK\//}"
+    else
+      echo "aarch64:   ${verdict//$WORK\//} (x86_64 logged $(wc -l <"$WORK/camera-x86_64.jsonl") of $frames frames)" >&2
+      failed="$failed camera-predictions"
+    fi
+    # The MP4 the ARM run wrote (H.264 from the arm64 FFmpeg, overlay drawn) plays: decoded back here, frame by frame.
+    if demo java "$WORK/camera-mp4.jsonl" "file://$WORK/camera-cortex-a72.mp4" >"$WORK/camera-mp4.log" 2>&1 \
+        && [ "$(wc -l <"$WORK/camera-mp4.jsonl")" -eq "$frames" ]; then
+      echo "aarch64:   camera-cortex-a72.mp4 decodes back to $frames frames"
+    else
+      echo "aarch64:   camera-cortex-a72.mp4 does not decode back to $frames frames (found $(wc -l <"$WORK/camera-mp4.jsonl" 2>/dev/null || echo 0); log: $WORK/camera-mp4.log)" >&2
+      failed="$failed camera-mp4"
+    fi
+  fi
+  times="$times camera=$(stamp "$t")s"
 fi
 
 echo "aarch64: wall times:$times total=$(stamp "$t_start")s (emulated; correctness only)"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up an emulated aarch64 Java 17 on an x86_64 Debian machine, without a chroot:
 #   - qemu-user-static + binfmt-support (installed with apt-get when missing; binfmt_misc mounted if needed);
-#   - Debian's arm64 openjdk-17-jre-headless and its dependency closure, fetched with a private apt
-#     configuration (APT::Architecture arm64, own state and cache folders, an empty dpkg status) and unpacked
+#   - Debian's arm64 openjdk-17-jre-headless, the system libraries that bytedeco's arm64 FFmpeg links (for the
+#     camera demo: libva2 libva-drm2 libdrm2 libpulse0 libxcb1 libxcb-shm0), and their dependency closure,
+#     fetched with a private apt configuration (APT::Architecture arm64, own state and cache folders, an empty dpkg status) and unpacked
 #     with dpkg-deb -x into a sysroot whose absolute symlinks are made relative;
 #   - a wrapper, java-emulated, that runs the arm64 java under qemu with QEMU_LD_PREFIX=<sysroot>, the CPU
 #     model from QEMU_CPU (default cortex-a72), and, where needed, an ARM /proc/cpuinfo (see below).
@@ -57,6 +58,9 @@ grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null \
 
 # --- the arm64 JRE -----------------------------------------------------------------------------------------
 APT="$CACHE/apt"
+# The camera jar's linux-arm64 FFmpeg (libjniavutil.so and friends) is linked against these; its x86_64 build
+# bundles them. They add 23 small packages to the JRE's 72 and change no result of the runtime checks.
+PACKAGES="openjdk-17-jre-headless libva2 libva-drm2 libdrm2 libpulse0 libxcb1 libxcb-shm0"
 mkdir -p "$APT/state/lists/partial" "$APT/cache/archives/partial" "$APT/etc/apt.conf.d" "$APT/etc/preferences.d" \
   "$APT/etc/sources.list.d"
 : > "$APT/status.empty"
@@ -84,16 +88,18 @@ SYSROOT=""
 lists_fresh() { [ -n "$(find "$APT/updated" -mmin -"${EDGEKD_AARCH64_LIST_MAX_AGE:-360}" 2>/dev/null)" ]; }
 if lists_fresh || { apt_arm64 update >"$APT/update.log" 2>&1 && touch "$APT/updated"; }; then
   # The dependency closure as apt would install it on an empty arm64 system.
-  apt_arm64 install -y --print-uris openjdk-17-jre-headless >"$APT/uris.txt" 2>"$APT/uris.err" \
-    || die "apt cannot resolve arm64 openjdk-17-jre-headless: $(tail -n1 "$APT/uris.err")"
+  # shellcheck disable=SC2086
+  apt_arm64 install -y --print-uris $PACKAGES >"$APT/uris.txt" 2>"$APT/uris.err" \
+    || die "apt cannot resolve arm64 $PACKAGES: $(tail -n1 "$APT/uris.err")"
   # Lines look like: 'http://.../pkg_ver_arm64.deb' pkg_ver_arm64.deb SIZE SHA256:...
   grep "^'" "$APT/uris.txt" | awk '{print $2}' | sort > "$APT/debs.txt"
-  [ -s "$APT/debs.txt" ] || die "apt listed no arm64 packages for openjdk-17-jre-headless"
+  [ -s "$APT/debs.txt" ] || die "apt listed no arm64 packages for $PACKAGES"
   KEY="$(sha256sum "$APT/debs.txt" | cut -c1-16)"
   SYSROOT="$CACHE/sysroot-$KEY"
   if [ ! -e "$SYSROOT/.complete" ]; then
-    note "building the arm64 JRE sysroot $SYSROOT ($(wc -l <"$APT/debs.txt") packages)"
-    apt_arm64 install -y --download-only openjdk-17-jre-headless >"$APT/download.log" 2>&1 \
+    note "building the arm64 sysroot $SYSROOT ($(wc -l <"$APT/debs.txt") packages)"
+    # shellcheck disable=SC2086
+    apt_arm64 install -y --download-only $PACKAGES >"$APT/download.log" 2>&1 \
       || die "downloading arm64 packages failed: $(tail -n1 "$APT/download.log")"
     rm -rf "$SYSROOT.tmp"
     mkdir -p "$SYSROOT.tmp"

@@ -1,6 +1,7 @@
 package io.edgekd.examples;
 
 import io.edgekd.core.classify.Classification;
+import io.edgekd.core.image.BufferedImagePixels;
 import io.edgekd.core.image.PixelFormat;
 import io.edgekd.core.io.AtomicFiles;
 import io.edgekd.core.metrics.Evaluation;
@@ -34,7 +35,8 @@ import java.util.stream.Stream;
  * {@code T-shirt/top}), is evaluated instead: accuracy, log loss ({@code -(1/n) Σ log p_true}) and the confusion
  * matrix, also as {@code confusion.png} and {@code report.txt} in {@code --report DIR}.
  *
- * <p>Each picture is decoded into packed BGR bytes, the way a camera delivers frames, and handed to
+ * <p>Each picture is decoded into packed BGR bytes, the way a camera delivers frames (a gray picture into GRAY8
+ * bytes, its stored values: {@link BufferedImagePixels}), and handed to
  * {@link EdgeClassifier#classify(byte[], int, int, PixelFormat, Classification)}; the classifier and the result
  * object are made once. Pictures that cannot be read are listed on stderr with the reason, and make the exit
  * status 1; 0 means every picture was classified; 2 is a bad command line or model.
@@ -157,7 +159,7 @@ public final class ClassifyImages {
             return 1;
         }
         long t0 = System.nanoTime();
-        classifier.classify(d.bgr(), d.width(), d.height(), PixelFormat.BGR24, top);
+        classifier.classify(d.pixels(), d.width(), d.height(), d.format(), top);
         double ms = (System.nanoTime() - t0) / 1e6;
         StringBuilder line = new StringBuilder(file.toString()).append(':');
         for (int i = 0; i < top.size(); i++) {
@@ -219,7 +221,7 @@ public final class ClassifyImages {
                     continue;
                 }
                 long t0 = System.nanoTime();
-                classifier.classify(d.bgr(), d.width(), d.height(), PixelFormat.BGR24, top);
+                classifier.classify(d.pixels(), d.width(), d.height(), d.format(), top);
                 nanos += System.nanoTime() - t0;
                 eval.add(c.label(), classifier.runner().probabilities(), 0);
             }
@@ -245,8 +247,8 @@ public final class ClassifyImages {
         return failed;
     }
 
-    /** A decoded picture: packed BGR. */
-    private record Decoded(byte[] bgr, int width, int height) {
+    /** A decoded picture: packed BGR24, or GRAY8 for gray pictures. */
+    private record Decoded(byte[] pixels, int width, int height, PixelFormat format) {
     }
 
     private static Decoded decode(Path file) throws IOException {
@@ -262,19 +264,11 @@ public final class ClassifyImages {
         if (img == null) {
             throw new IOException("not a picture javax.imageio can decode (PNG, JPEG, BMP, GIF)");
         }
-        int w = img.getWidth();
-        int h = img.getHeight();
-        byte[] bgr = new byte[w * h * 3];
-        int[] row = new int[w];
-        for (int y = 0; y < h; y++) {
-            img.getRGB(0, y, w, 1, row, 0, w);
-            for (int x = 0; x < w; x++) {
-                int p = (y * w + x) * 3;
-                bgr[p] = (byte) row[x];
-                bgr[p + 1] = (byte) (row[x] >> 8);
-                bgr[p + 2] = (byte) (row[x] >> 16);
-            }
-        }
-        return new Decoded(bgr, w, h);
+        // Gray pictures keep their stored values: getRGB would brighten them (BufferedImagePixels says why).
+        PixelFormat format = BufferedImagePixels.isGray(img) ? PixelFormat.GRAY8 : PixelFormat.BGR24;
+        int stride = img.getWidth() * format.bytesPerPixel();
+        byte[] pixels = new byte[stride * img.getHeight()];
+        BufferedImagePixels.copy(img, format, pixels, 0, stride);
+        return new Decoded(pixels, img.getWidth(), img.getHeight(), format);
     }
 }

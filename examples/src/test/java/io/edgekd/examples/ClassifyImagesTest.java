@@ -55,6 +55,45 @@ class ClassifyImagesTest {
         assertEquals(2, ClassifyImages.run(new PrintStream(out), new PrintStream(err), model.toString()));
     }
 
+    /**
+     * A gray PNG (Fashion-MNIST's kind) is classified on the values stored in it: the same classes and
+     * probabilities as {@code classify} on those bytes as GRAY8, printed to 4 decimals.
+     */
+    @Test
+    void aGrayPictureIsClassifiedOnItsStoredValues() throws Exception {
+        ModelSpec spec = ModelSpec.builder().labels(List.of("a", "b", "c", "d", "e")).input(1, 28, 28).pixelOrder(PixelOrder.GRAY).build();
+        Path model = new TestModels(spec, 5).write(dir, "gray.onnx");
+        BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        byte[] raw = new byte[28 * 28];
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                // Mid-grey values such as 110, which getRGB would return as 175.
+                int v = x < 14 ? 110 : (x * 9 + y * 5) & 0xff;
+                img.getRaster().setSample(x, y, 0, v);
+                raw[y * 28 + x] = (byte) v;
+            }
+        }
+        Path png = dir.resolve("gray.png");
+        ImageIO.write(img, "png", png.toFile());
+        String expected;
+        try (EdgeClassifier c = EdgeClassifier.open(model, EdgeOptions.defaults())) {
+            Classification top = c.newResult(5);
+            c.classify(raw, 28, 28, PixelFormat.GRAY8, top);
+            StringBuilder line = new StringBuilder(png + ":");
+            for (int i = 0; i < top.size(); i++) {
+                line.append(i == 0 ? " " : ", ").append(top.label(i)).append(' ').append(String.format(Locale.ROOT, "%.4f", top.probability(i)));
+            }
+            expected = line.toString();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = ClassifyImages.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                model.toString(), png.toString(), "--top", "5");
+        assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+        String o = out.toString(StandardCharsets.UTF_8).strip();
+        assertEquals(expected, o.substring(0, o.indexOf("   (")));
+    }
+
     private static BufferedImage picture(int i) {
         BufferedImage img = new BufferedImage(24 + i % 5, 20 + i % 3, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < img.getHeight(); y++) {

@@ -1,5 +1,6 @@
 package io.edgekd.core.dataset;
 
+import io.edgekd.core.image.BufferedImagePixels;
 import io.edgekd.core.image.FramePreprocessor;
 import io.edgekd.core.image.PixelFormat;
 import io.edgekd.core.spec.Normalization;
@@ -8,7 +9,6 @@ import io.edgekd.core.spec.ResizeMode;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,35 +183,10 @@ public final class ImageFolderReader {
         }
         int w = img.getWidth();
         int h = img.getHeight();
-        byte[] packed;
-        PixelFormat format;
-        if (img.getType() == BufferedImage.TYPE_BYTE_GRAY) {
-            // getRGB would push gray through a colour-space conversion and change the values; read the raster.
-            Raster r = img.getRaster();
-            packed = new byte[w * h];
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                r.getSamples(0, y, w, 1, 0, row);
-                for (int x = 0; x < w; x++) {
-                    packed[y * w + x] = (byte) row[x];
-                }
-            }
-            format = PixelFormat.GRAY8;
-        } else {
-            packed = new byte[w * h * 3];
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                img.getRGB(0, y, w, 1, row, 0, w);
-                for (int x = 0; x < w; x++) {
-                    int argb = row[x];
-                    int o = (y * w + x) * 3;
-                    packed[o] = (byte) (argb >>> 16);
-                    packed[o + 1] = (byte) (argb >>> 8);
-                    packed[o + 2] = (byte) argb;
-                }
-            }
-            format = PixelFormat.RGB24;
-        }
+        // Gray pictures keep their stored values (BufferedImagePixels says why getRGB would not).
+        PixelFormat format = BufferedImagePixels.isGray(img) ? PixelFormat.GRAY8 : PixelFormat.RGB24;
+        byte[] packed = new byte[w * h * format.bytesPerPixel()];
+        BufferedImagePixels.copy(img, format, packed, 0, w * format.bytesPerPixel());
         byte[] out = new byte[width * height * channels];
         resizer.toUint8Nhwc(packed, 0, w, h, w * format.bytesPerPixel(), format, out, 0);
         return out;

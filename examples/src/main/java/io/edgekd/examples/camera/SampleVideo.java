@@ -11,17 +11,21 @@ import io.edgekd.examples.source.VideoFrame;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Makes a test video for the camera demo from Fashion-MNIST test images, for a machine without a camera:
  *
  * <pre>
  * java -cp edgekd-camera.jar io.edgekd.examples.camera.SampleVideo data/fashion-mnist-sample sample.mp4 [640 480 30 20]
+ * java -cp edgekd-camera.jar io.edgekd.examples.camera.SampleVideo --lossless data/fashion-mnist-sample sample.mkv 640 480 1 40
  * </pre>
  *
  * Arguments: the Fashion-MNIST folder, the video file, then width, height, frames per picture and pictures
  * (defaults 640, 480, 30, 20). Each picture is scaled up (bilinear) to the frame's height, centred on black,
- * and held for the given number of frames; the true labels are printed in order.
+ * and held for the given number of frames; the true labels are printed in order. The video is H.264 (as
+ * {@link VideoFileOutput#open}); with {@code --lossless} it is FFV1 in Matroska ({@link VideoFileOutput#openLossless}),
+ * whose decoded frames are the drawn bytes exactly, so that runs on different machines classify the same pixels.
  *
  * <p>Thread safety: a program; not for concurrent use.
  */
@@ -30,11 +34,15 @@ public final class SampleVideo {
     }
 
     /**
-     * @param args folder, video file, [width height framesPerPicture pictures]
+     * @param args [--lossless] folder, video file, [width height framesPerPicture pictures]
      */
     public static void main(String[] args) {
-        if (args.length < 2) {
-            System.err.println("usage: SampleVideo FASHION_MNIST_DIR OUT.mp4 [WIDTH HEIGHT FRAMES_PER_PICTURE PICTURES]");
+        boolean lossless = args.length > 0 && args[0].equals("--lossless");
+        if (lossless) {
+            args = Arrays.copyOfRange(args, 1, args.length);
+        }
+        if (args.length < 2 || args.length > 6) {
+            System.err.println("usage: SampleVideo [--lossless] FASHION_MNIST_DIR OUT.mp4|OUT.mkv [WIDTH HEIGHT FRAMES_PER_PICTURE PICTURES]");
             System.exit(2);
         }
         int w = args.length > 2 ? Integer.parseInt(args[2]) : 640;
@@ -43,7 +51,7 @@ public final class SampleVideo {
         int count = args.length > 5 ? Integer.parseInt(args[5]) : 20;
         try {
             ImageDataset test = FashionMnist.load(Path.of(args[0]), FashionMnist.Part.TEST);
-            write(test, Path.of(args[1]), w, h, hold, Math.min(count, test.size()));
+            write(test, Path.of(args[1]), w, h, hold, Math.min(count, test.size()), lossless);
         } catch (DatasetException | OutputException e) {
             System.err.println("SampleVideo: " + e.getMessage());
             System.exit(1);
@@ -60,21 +68,40 @@ public final class SampleVideo {
      * @throws OutputException if the video cannot be written
      */
     public static void write(ImageDataset data, Path out, int w, int h, int hold, int pictures) throws OutputException {
+        write(data, out, w, h, hold, pictures, false);
+    }
+
+    /**
+     * @param data     gray images
+     * @param out      the video file ({@code .mkv} when lossless)
+     * @param w        frame width
+     * @param h        frame height
+     * @param hold     frames per picture
+     * @param pictures how many pictures, from the first, one per class in turn
+     * @param lossless FFV1 in Matroska instead of H.264
+     * @throws OutputException if the video cannot be written
+     */
+    public static void write(ImageDataset data, Path out, int w, int h, int hold, int pictures, boolean lossless) throws OutputException {
         int stride = w * 3;
         VideoFrame frame = new VideoFrame(stride * h);
         int side = data.width();
         byte[] img = new byte[data.imageBytes()];
-        int[] perClass = new int[data.numClasses()];
-        try (VideoFileOutput video = VideoFileOutput.open(OutputUri.parse("file://" + out.toAbsolutePath()), w, h, 30)) {
-            int next = 0;
+        // Where the search for each class's next picture starts: the k-th picture of a class is its k-th image.
+        int[] cursor = new int[data.numClasses()];
+        OutputUri uri = OutputUri.parse("file://" + out.toAbsolutePath());
+        try (VideoFileOutput video = lossless ? VideoFileOutput.openLossless(uri, w, h, 30) : VideoFileOutput.open(uri, w, h, 30)) {
             for (int p = 0; p < pictures; p++) {
                 // One picture of each class in turn, so a short video shows every class.
                 int wanted = p % data.numClasses();
-                int i = next;
-                while (data.label(i) != wanted || perClass[wanted] > p / data.numClasses()) {
+                int i = cursor[wanted];
+                for (int tried = 0; data.label(i) != wanted; tried++) {
+                    if (tried == data.size()) {
+                        throw new IllegalArgumentException("data: expected an image of every class, found none of class "
+                                + data.classes().get(wanted));
+                    }
                     i = (i + 1) % data.size();
                 }
-                perClass[wanted]++;
+                cursor[wanted] = (i + 1) % data.size();
                 data.copyImage(i, img, 0);
                 draw(frame.ensureCapacity(stride * h), img, side, w, h);
                 frame.describe(w, h, stride, PixelFormat.BGR24);
@@ -86,7 +113,8 @@ public final class SampleVideo {
         }
     }
 
-    private static void draw(ByteBuffer dst, byte[] img, int side, int w, int h) {
+    /** Draws one picture into a frame; package-private for the test that compares decoded frames with it. */
+    static void draw(ByteBuffer dst, byte[] img, int side, int w, int h) {
         int x0 = (w - h) / 2;
         for (int y = 0; y < h; y++) {
             double sy = (y + 0.5) * side / h - 0.5;

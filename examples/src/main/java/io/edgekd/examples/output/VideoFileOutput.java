@@ -20,7 +20,8 @@ import java.util.Locale;
 /**
  * A video file ({@code .mp4}, {@code .mkv}, {@code .avi}, {@code .mov}; H.264 through OpenH264 when the FFmpeg
  * build has it, else MPEG-4 part 2) or numbered pictures ({@code frame_%d.jpg} as MJPEG, {@code .png} as PNG)
- * through JavaCV's {@link FFmpegFrameRecorder}. Frames of another size than the first are scaled by FFmpeg.
+ * through JavaCV's {@link FFmpegFrameRecorder}; for tests and checks also a lossless {@code .mkv}
+ * ({@link #openLossless}). Frames of another size than the first are scaled by FFmpeg.
  *
  * <p>A video is written to a {@code .part} file beside the target and moved into place by {@link #close()},
  * after FFmpeg wrote the trailer (an MP4 without it does not play): a run that is killed leaves no half file
@@ -55,19 +56,8 @@ public final class VideoFileOutput implements FrameOutput {
      * @throws OutputException if the folder is missing or FFmpeg refuses the file
      */
     public static VideoFileOutput open(OutputUri uri, int width, int height, double frameRate) throws OutputException {
-        Path target = Path.of(uri.location()).toAbsolutePath();
+        Path target = prepare(uri);
         Path dir = target.getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new OutputException(uri + ": the folder " + dir + " does not exist");
-        }
-        if (!Files.isWritable(dir)) {
-            throw new OutputException(uri + ": the folder " + dir + " is not writable");
-        }
-        try {
-            FfmpegSource.quietFfmpegLog();
-        } catch (LinkageError e) {
-            throw new OutputException(uri + ": " + FfmpegSource.nativeLibraryProblem(e), e);
-        }
         double fps = frameRate > 0 && frameRate < 1000 ? frameRate : 30;
         String lower = target.getFileName().toString().toLowerCase(Locale.ROOT);
         if (uri.kind() == OutputUri.Kind.PICTURES) {
@@ -102,6 +92,53 @@ public final class VideoFileOutput implements FrameOutput {
         }
     }
 
+    /**
+     * A lossless video for tests and cross-platform checks: FFV1 on BGR0 in Matroska, whose decoded frames
+     * (as BGR24) are the very bytes written, on every platform FFmpeg runs on. Large: a 640x480 gray test picture
+     * takes ~20 KB a frame. Not offered on the demo's command line.
+     *
+     * @param uri       a {@link OutputUri.Kind#VIDEO_FILE} output whose name ends in {@code .mkv}
+     * @param width     frame width
+     * @param height    frame height
+     * @param frameRate frames per second written into the video
+     * @return the opened output
+     * @throws OutputException if the name does not end in {@code .mkv}, the folder is missing or FFmpeg refuses
+     */
+    public static VideoFileOutput openLossless(OutputUri uri, int width, int height, double frameRate) throws OutputException {
+        Path target = prepare(uri);
+        if (uri.kind() != OutputUri.Kind.VIDEO_FILE || !target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".mkv")) {
+            throw new OutputException(uri + ": expected a .mkv file for a lossless video (FFV1 in Matroska), found "
+                    + target.getFileName());
+        }
+        Path part = target.resolveSibling("." + target.getFileName() + ".part");
+        double fps = frameRate > 0 && frameRate < 1000 ? frameRate : 30;
+        FFmpegFrameRecorder r = new FFmpegFrameRecorder(part.toString(), width, height, 0);
+        r.setFormat("matroska");
+        r.setVideoCodec(avcodec.AV_CODEC_ID_FFV1);
+        r.setPixelFormat(avutil.AV_PIX_FMT_BGR0);
+        r.setFrameRate(fps);
+        start(uri, r);
+        return new VideoFileOutput(uri, target, part, r, "ffv1");
+    }
+
+    /** @return the target's absolute path, once its folder is known to be writable and FFmpeg loads */
+    private static Path prepare(OutputUri uri) throws OutputException {
+        Path target = Path.of(uri.location()).toAbsolutePath();
+        Path dir = target.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new OutputException(uri + ": the folder " + dir + " does not exist");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new OutputException(uri + ": the folder " + dir + " is not writable");
+        }
+        try {
+            FfmpegSource.quietFfmpegLog();
+        } catch (LinkageError e) {
+            throw new OutputException(uri + ": " + FfmpegSource.nativeLibraryProblem(e), e);
+        }
+        return target;
+    }
+
     private static FFmpegFrameRecorder video(OutputUri uri, Path part, int width, int height, double fps, String format, int codec)
             throws OutputException {
         FFmpegFrameRecorder r = new FFmpegFrameRecorder(part.toString(), width, height, 0);
@@ -129,7 +166,7 @@ public final class VideoFileOutput implements FrameOutput {
         }
     }
 
-    /** @return the encoder in use: {@code h264}, {@code mpeg4}, {@code mjpeg} or {@code png} */
+    /** @return the encoder in use: {@code h264}, {@code mpeg4}, {@code mjpeg}, {@code png} or {@code ffv1} */
     public String codec() {
         return codecName;
     }

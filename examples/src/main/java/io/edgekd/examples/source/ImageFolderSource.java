@@ -1,5 +1,6 @@
 package io.edgekd.examples.source;
 
+import io.edgekd.core.image.BufferedImagePixels;
 import io.edgekd.core.image.PixelFormat;
 
 import javax.imageio.ImageIO;
@@ -14,7 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code file://dir/}: the pictures of a folder (PNG, JPEG, BMP, GIF), in name order, one frame each, decoded
- * with {@code javax.imageio} into packed BGR24. Pictures may differ in size; the slot grows when one is larger.
+ * with {@code javax.imageio} into packed BGR24 ({@link BufferedImagePixels}: a gray picture's stored values in all
+ * three channels). Pictures may differ in size; the slot grows when one is larger.
  * Decoding allocates (ImageIO does); a folder is for trying a model, not for camera speed.
  *
  * <p>Thread safety: as {@link FrameSource}.
@@ -27,7 +29,9 @@ public final class ImageFolderSource implements FrameSource {
     private final int height;
     private int next;
     private long index;
-    private int[] row = new int[0];
+    /** The picture as packed BGR24, before the flip; grows with the largest picture. */
+    private byte[] decoded = new byte[0];
+    private ByteBuffer decodedView = ByteBuffer.wrap(decoded);
 
     private ImageFolderSource(SourceUri uri, List<Path> files, Flip flip, BufferedImage first) {
         this.uri = uri;
@@ -94,23 +98,13 @@ public final class ImageFolderSource implements FrameSource {
         int w = img.getWidth();
         int h = img.getHeight();
         int stride = w * 3;
-        ByteBuffer dst = into.ensureCapacity(stride * h);
-        if (row.length < w) {
-            row = new int[w];
+        if (decoded.length < stride * h) {
+            decoded = new byte[stride * h];
+            decodedView = ByteBuffer.wrap(decoded);
         }
-        boolean mirror = flip == Flip.HORIZONTAL || flip == Flip.ROTATE_180;
-        boolean upsideDown = flip == Flip.VERTICAL || flip == Flip.ROTATE_180;
-        for (int y = 0; y < h; y++) {
-            img.getRGB(0, y, w, 1, row, 0, w);
-            int d = (upsideDown ? h - 1 - y : y) * stride;
-            for (int x = 0; x < w; x++) {
-                int p = d + (mirror ? w - 1 - x : x) * 3;
-                int rgb = row[x];
-                dst.put(p, (byte) rgb);
-                dst.put(p + 1, (byte) (rgb >> 8));
-                dst.put(p + 2, (byte) (rgb >> 16));
-            }
-        }
+        // Gray pictures arrive with their stored values, replicated into B, G and R (not getRGB's brightened ones).
+        BufferedImagePixels.copy(img, PixelFormat.BGR24, decoded, 0, stride);
+        FrameCopy.copy(decodedView, stride, into.ensureCapacity(stride * h), stride, w, h, 3, flip);
         into.describe(w, h, stride, PixelFormat.BGR24);
         into.stamp(index, index * 1_000_000L, System.currentTimeMillis(), System.nanoTime() - t0);
         index++;
