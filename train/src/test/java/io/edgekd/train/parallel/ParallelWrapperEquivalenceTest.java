@@ -4,9 +4,8 @@ import io.edgekd.core.dataset.ImageDataset;
 import io.edgekd.core.dataset.Split;
 import io.edgekd.core.dataset.SyntheticImages;
 import io.edgekd.core.spec.ModelRole;
-import io.edgekd.train.backend.TrainingBackend;
+import io.edgekd.train.Fixtures;
 import io.edgekd.train.data.DatasetStatistics;
-import io.edgekd.train.loss.SoftmaxCrossEntropyLoss;
 import io.edgekd.train.model.Provenance;
 import io.edgekd.train.report.ProgressBar;
 import io.edgekd.train.training.BatchFitter;
@@ -15,20 +14,10 @@ import io.edgekd.train.training.OptimizerConfig;
 import io.edgekd.train.training.TrainingLoop;
 import io.edgekd.train.training.TrainingOptions;
 import io.edgekd.train.training.TrainingResult;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.WorkspaceMode;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.Sgd;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,21 +49,9 @@ class ParallelWrapperEquivalenceTest {
         return s;
     }
 
-    /** A convolution and a softmax classifier, no batch norm or dropout, through the project's own loss. */
-    static MultiLayerNetwork smallNet(int channels, int side, int classes, long seed) {
-        TrainingBackend.init();
-        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
-                .weightInit(WeightInit.XAVIER).updater(new Sgd(0.1)).trainingWorkspaceMode(WorkspaceMode.ENABLED).list()
-                .layer(new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(6).activation(Activation.TANH).build())
-                .layer(new OutputLayer.Builder(new SoftmaxCrossEntropyLoss()).nOut(classes).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.convolutional(side, side, channels, CNN2DFormat.NCHW)).build());
-        net.init();
-        return net;
-    }
-
     private TrainingResult train(Split s, int batch, BatchFitter fitter, Path checkpoints) throws Exception {
         TrainingLoop.checkWritable(checkpoints);
-        MultiLayerNetwork net = smallNet(1, 8, 3, 21);
+        MultiLayerNetwork net = Fixtures.sgdNet(1, 8, 3, 21);
         TrainingOptions o = TrainingOptions.builder().name("pw").epochs(2).batchSize(batch).seed(9).optimizer(OptimizerConfig.defaults())
                 .preciseBatchNorm(0).progress(ProgressBar.quiet()).fitter(fitter).checkpointDir(checkpoints).build();
         var spec = ModelSpecs.forData(s.train(), DatasetStatistics.normalization(s.train()), ModelRole.STUDENT);
@@ -85,7 +62,7 @@ class ParallelWrapperEquivalenceTest {
     @Test
     void twoWorkersAveragingEveryRoundEqualOneDeviceOnTheMergedBatches() throws Exception {
         Split s = data();
-        INDArray initial = smallNet(1, 8, 3, 21).params().dup();
+        INDArray initial = Fixtures.sgdNet(1, 8, 3, 21).params().dup();
         TrainingResult single = train(s, 2 * BATCH, BatchFitter.SINGLE_DEVICE, null);
         ParallelWrapperFitter pw = ParallelWrapperFitter.builder().workers(2).averagingFrequency(1).prefetch(2).build();
         TrainingResult parallel = train(s, BATCH, pw, dir);
@@ -113,7 +90,7 @@ class ParallelWrapperEquivalenceTest {
         ParallelWrapperFitter pw = ParallelWrapperFitter.builder().workers(2).build();
         TrainingResult whole = train(s, BATCH, pw, dir.resolve("whole"));
         // One epoch, then resume to two.
-        MultiLayerNetwork net = smallNet(1, 8, 3, 21);
+        MultiLayerNetwork net = Fixtures.sgdNet(1, 8, 3, 21);
         var spec = ModelSpecs.forData(s.train(), DatasetStatistics.normalization(s.train()), ModelRole.STUDENT);
         TrainingOptions first = TrainingOptions.builder().name("pw").epochs(2).batchSize(BATCH).seed(9).preciseBatchNorm(0)
                 .progress(ProgressBar.quiet()).fitter(pw).checkpointDir(dir.resolve("part")).build();
