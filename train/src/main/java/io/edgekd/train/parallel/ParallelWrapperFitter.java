@@ -45,6 +45,8 @@ import java.util.concurrent.locks.LockSupport;
  * curve counts minibatches.
  *
  * <p>Batches are built on ParallelWrapper's prefetch thread when {@code prefetch > 0}, one at a time, in order.
+ * Dropout draws come from each worker thread's own ND4J generator, which the loop's per-epoch seed does not reach:
+ * a network with dropout (the teacher) trains reproducibly on one device only.
  *
  * <p>Thread safety: immutable; one {@link #fit} at a time per network.
  */

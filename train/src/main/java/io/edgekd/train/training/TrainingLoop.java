@@ -41,7 +41,8 @@ import java.util.SplittableRandom;
  * data see the same batches whatever their targets are (the paired comparison of a distilled student with the
  * same student trained alone rests on this).
  *
- * <p>Thread safety: {@link #run} trains on the calling thread.
+ * <p>Thread safety: {@link #run} runs the loop on the calling thread; the minibatches update the network where the
+ * options' {@link BatchFitter} puts them (this thread for the single device, worker threads or Spark executors otherwise).
  */
 public final class TrainingLoop {
     /** Checkpoint of the last finished epoch, with optimiser state. */

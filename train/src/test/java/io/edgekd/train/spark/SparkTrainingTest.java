@@ -120,9 +120,11 @@ class SparkTrainingTest {
     }
 
     /**
-     * A student distilled on {@code local[2]} (DL4J's own split of each epoch into rounds, teacher logits travelling
-     * as label columns) against the same student distilled in one process at the same examples per step (2 × 32),
-     * on a class-balanced 1,000-image subset of the shipped sample and its whole test split: within 1 point. Then the
+     * A student distilled on {@code local[2]} (teacher logits travelling as label columns, rounds in the loop's order)
+     * against the same student distilled in one process at the same examples per step (2 × 32 against 64), 4 epochs
+     * on a class-balanced 1,000-image subset of the shipped sample, scored on its whole 1,000-image test split: within
+     * 1 point (measured 0.672 against 0.679). The rounds keep the loop's order because, this short of convergence,
+     * DL4J's random split alone moved the test accuracy by about 3 points (0.676 against 0.647 after 3 epochs). Then the
      * Spark-trained model, saved and loaded, exports to ONNX and the edge runtime agrees with DL4J on every test image.
      */
     @Test
@@ -133,18 +135,18 @@ class SparkTrainingTest {
         TrainedModel teacher = SupervisedTrainer.builder().family(Fixtures.tinyTeacher()).role(ModelRole.TEACHER)
                 .options(options("teacher", 1, 64, BatchFitter.SINGLE_DEVICE).build()).build().train(split.train(), split.validation()).model();
 
-        TrainingResult one = distil(teacher, split, options("student-kd", 3, 64, BatchFitter.SINGLE_DEVICE).build());
+        TrainingResult one = distil(teacher, split, options("student-kd", 4, 64, BatchFitter.SINGLE_DEVICE).build());
         TrainingResult spark;
         Path checkpoints = dir.resolve("spark-kd");
         try (SparkFitter fitter = SparkFitter.builder().context(sc).exactOrder(true).build()) {
-            spark = distil(teacher, split, options("student-kd", 3, 32, fitter).checkpointDir(checkpoints).build());
+            spark = distil(teacher, split, options("student-kd", 4, 32, fitter).checkpointDir(checkpoints).build());
         }
         double accOne = Dl4jEvaluator.evaluate(one.model().network(), test, one.model().spec().normalization(), 250).accuracy();
         double accSpark = Dl4jEvaluator.evaluate(spark.model().network(), test, spark.model().spec().normalization(), 250).accuracy();
-        assertTrue(accOne > 0.35, "a real, if short, distillation (chance is 0.10): " + accOne);
+        assertTrue(accOne > 0.5, "a real, if short, distillation (chance is 0.10): " + accOne);
         assertTrue(Math.abs(accOne - accSpark) <= 0.01, "test accuracy: one process " + accOne + ", Spark local[2] " + accSpark);
         assertTrue(Files.isRegularFile(checkpoints.resolve(TrainingLoop.LAST_CHECKPOINT)), "checkpoint written");
-        assertEquals(3, spark.curve().points().size(), "a validation point per epoch");
+        assertEquals(4, spark.curve().points().size(), "a validation point per epoch");
 
         Path zip = dir.resolve("spark-student.zip");
         spark.model().save(zip, false);
@@ -178,6 +180,6 @@ class SparkTrainingTest {
     }
 
     private static TrainingResult distil(TrainedModel teacher, Split split, TrainingOptions o) throws Exception {
-        return Distiller.builder().teacher(teacher).student(StudentNetwork.builder().stemFilters(16).widthMultiplier(0.5).blocksPerStage(1).build()).options(o).build().train(split.train(), split.validation());
+        return Distiller.builder().teacher(teacher).student(StudentNetwork.builder().build()).options(o).build().train(split.train(), split.validation());
     }
 }
