@@ -94,11 +94,11 @@ public final class StudentCommand implements Callable<Integer> {
         if (teacher != null) {
             new KnowledgeDistillationLoss(alpha, temperature);
             name = transfer ? "student-kd-transfer" : "student-kd";
-            try (Teacher t = openTeacher()) {
+            try (Teacher t = openTeacher(); TrainingFlags.Fitting f = training.fitting(name)) {
                 r = Distiller.builder().teacher(t).student(family).temperature(temperature).alpha(alpha).transferStem(transfer)
                         .freezeLayers(freeze).views(teacherViews)
                         .initialStudent(initial == null ? null : TrainedModel.load(initial))
-                        .options(training.toOptions(name)).build().train(d.train(), d.validation());
+                        .options(training.toOptions(name, f.fitter())).build().train(d.train(), d.validation());
             }
         } else {
             if (teacherSpec != null) {
@@ -108,12 +108,14 @@ public final class StudentCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--transfer: expected a --teacher to transfer from, found none");
             }
             name = "student";
-            SupervisedTrainer.Builder b = SupervisedTrainer.builder().family(family).role(ModelRole.STUDENT).freezeLayers(freeze)
-                    .options(training.toOptions(name));
-            if (initial != null) {
-                b.initial(TrainedModel.load(initial));
+            try (TrainingFlags.Fitting f = training.fitting(name)) {
+                SupervisedTrainer.Builder b = SupervisedTrainer.builder().family(family).role(ModelRole.STUDENT).freezeLayers(freeze)
+                        .options(training.toOptions(name, f.fitter()));
+                if (initial != null) {
+                    b.initial(TrainedModel.load(initial));
+                }
+                r = b.build().train(d.train(), d.validation());
             }
-            r = b.build().train(d.train(), d.validation());
         }
         r.model().save(out, false);
         Commands.summarise(name, d, r, out, report);

@@ -40,8 +40,11 @@ public final class TeacherCommand implements Callable<Integer> {
         Commands.checkOutput(out);
         DataOptions.Loaded d = data.load(training.quiet);
         TeacherNetwork family = TeacherNetwork.builder().stemFilters(stem).width(width).dropout(dropout).build();
-        TrainingResult r = SupervisedTrainer.builder().family(family).role(ModelRole.TEACHER).options(training.toOptions("teacher")).build()
-                .train(d.train(), d.validation());
+        TrainingResult r;
+        try (TrainingFlags.Fitting f = training.fitting("teacher")) {
+            r = SupervisedTrainer.builder().family(family).role(ModelRole.TEACHER).options(training.toOptions("teacher", f.fitter())).build()
+                    .train(d.train(), d.validation());
+        }
         r.model().save(out, false);
         Commands.summarise("teacher", d, r, out, report);
         return 0;

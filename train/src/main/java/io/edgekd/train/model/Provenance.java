@@ -32,6 +32,11 @@ public final class Provenance {
     public static final String TRAIN_ITERATIONS = "train.iterations";
     /** Minibatch size. */
     public static final String TRAIN_BATCH_SIZE = "train.batch_size";
+    /**
+     * How minibatches updated the network when not on a single device, e.g.
+     * {@code ParallelWrapper 2 workers, averaging every 1, prefetch 2}; absent for single-device training.
+     */
+    public static final String TRAIN_FITTER = "train.fitter";
     /** Augmentation description. */
     public static final String TRAIN_AUGMENTATION = "train.augmentation";
     /** Training seconds. */

@@ -22,9 +22,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -40,7 +42,8 @@ import java.util.SplittableRandom;
  * data see the same batches whatever their targets are (the paired comparison of a distilled student with the
  * same student trained alone rests on this).
  *
- * <p>Thread safety: {@link #run} trains on the calling thread.
+ * <p>Thread safety: {@link #run} runs the loop on the calling thread; the minibatches update the network where the
+ * options' {@link BatchFitter} puts them (this thread for the single device, worker threads or Spark executors otherwise).
  */
 public final class TrainingLoop {
     /** Checkpoint of the last finished epoch, with optimiser state. */
@@ -176,40 +179,37 @@ public final class TrainingLoop {
         }
 
         void epochs() throws TrainingException {
-            long iteration = net.getIterationCount();
+            // A resumed run counts minibatches as the checkpoint did; a fresh one starts where the network's own count is
+            // (a fine-tuned model keeps its history). With several workers DL4J's count is one per averaged step instead.
+            long iteration = s.resumeState() != null ? state.iteration() : net.getIterationCount();
             double fitSeconds = state.fitSeconds();
             LearningCurve curve = state.curve();
             for (int epoch = state.epoch(); epoch < o.epochs(); epoch++) {
                 Nd4j.getRandom().setSeed(o.seed() * 1_000_003L + epoch);
                 int[] order = ImageDataset.permutation(n, new SplittableRandom(o.seed() * 0x9E3779B97F4A7C15L + epoch));
                 o.progress().start(String.format(Locale.ROOT, "%-12s epoch %d/%d", o.name(), epoch + 1, o.epochs()), batches);
-                double lossSum = 0;
-                int lossCount = 0;
-                for (int b = 0; b < batches; b++) {
+                Losses losses = new Losses(o);
+                int b = 0;
+                while (b < batches) {
+                    int end = stretchEnd(iteration, b);
                     long t0 = System.nanoTime();
-                    int[] pos = batchPositions(order, b);
-                    INDArray features = source.features(pos, o.augmentation(), o.seed(), epoch);
-                    INDArray labels = targets.labels(pos, epoch);
-                    net.fit(new DataSet(features, labels));
-                    TrainingBackend.releaseNativeGarbage();
-                    iteration++;
-                    double score = net.score();
+                    fitStretch(order, b, end, epoch, losses);
                     fitSeconds += (System.nanoTime() - t0) / 1e9;
-                    requireFinite(score, iteration, epoch, b);
-                    lossSum += score;
-                    lossCount++;
-                    o.progress().update(b + 1, String.format(Locale.ROOT, "loss %.4f", lossSum / lossCount));
-                    if (midEpochValidation(iteration, b)) {
-                        CurvePoint mid = validate(iteration, epoch + (b + 1.0) / batches, lossSum / lossCount, fitSeconds);
+                    if (losses.failed >= 0) {
+                        requireFinite(losses.failedScore, iteration + losses.failed - b + 1, epoch, losses.failed);
+                    }
+                    iteration += end - b;
+                    b = end;
+                    if (b < batches) { // the stretch ended at a mid-epoch validation point
+                        CurvePoint mid = validate(iteration, epoch + (double) b / batches, losses.mean(), fitSeconds);
                         curve.add(mid);
                         best.offer(mid, net, epoch + 1);
-                        lossSum = 0;
-                        lossCount = 0;
+                        losses.reset();
                     }
                 }
                 o.progress().finish();
                 net.incrementEpochCount();
-                CurvePoint p = validate(iteration, epoch + 1, lossCount == 0 ? Double.NaN : lossSum / lossCount, fitSeconds);
+                CurvePoint p = validate(iteration, epoch + 1, losses.mean(), fitSeconds);
                 curve.add(p);
                 best.offer(p, net, epoch + 1);
                 boolean improved = p.validationLogLoss() < state.bestEpochLoss();
@@ -222,6 +222,56 @@ public final class TrainingLoop {
                     stoppedEarly = epoch + 1 < o.epochs();
                     break;
                 }
+            }
+        }
+
+        /** @return the batch after the next mid-epoch validation point from batch {@code b} on, or the epoch's end */
+        private int stretchEnd(long iteration, int b) {
+            for (int i = b; i < batches; i++) {
+                if (midEpochValidation(iteration + (i - b) + 1, i)) {
+                    return i + 1;
+                }
+            }
+            return batches;
+        }
+
+        /** Hands batches {@code from} (inclusive) to {@code to} of the epoch to the fitter; they are built as it reads them. */
+        private void fitStretch(int[] order, int from, int to, int epoch, Losses losses) throws TrainingException {
+            Iterator<DataSet> it = new Iterator<>() {
+                private int next = from;
+
+                @Override
+                public boolean hasNext() {
+                    return next < to;
+                }
+
+                @Override
+                public DataSet next() {
+                    if (next >= to) {
+                        throw new NoSuchElementException("batch " + next + ": expected fewer than " + to);
+                    }
+                    int[] pos = batchPositions(order, next++);
+                    INDArray features = source.features(pos, o.augmentation(), o.seed(), epoch);
+                    try {
+                        return new DataSet(features, targets.labels(pos, epoch));
+                    } catch (TrainingException e) {
+                        throw new BatchFitter.TargetsFailure(e);
+                    }
+                }
+            };
+            losses.startStretch(from);
+            try {
+                o.fitter().fit(net, it, to - from, losses);
+            } catch (BatchFitter.TargetsFailure e) {
+                o.progress().finish();
+                throw e.failure();
+            } catch (RuntimeException e) {
+                BatchFitter.TargetsFailure f = BatchFitter.TargetsFailure.find(e);
+                if (f != null) {
+                    o.progress().finish();
+                    throw f.failure();
+                }
+                throw e;
             }
         }
 
@@ -244,9 +294,6 @@ public final class TrainingLoop {
         }
 
         private void requireFinite(double score, long iteration, int epoch, int b) throws TrainingException {
-            if (Double.isFinite(score)) {
-                return;
-            }
             o.progress().finish();
             throw new TrainingException(String.format(Locale.ROOT,
                     "%s: the loss became %s at iteration %d (epoch %d, batch %d); training stopped. %s Try a lower learning rate.",
@@ -287,6 +334,9 @@ public final class TrainingLoop {
             spec.provenance(Provenance.TRAIN_EPOCHS, Integer.toString(state.epoch()));
             spec.provenance(Provenance.TRAIN_ITERATIONS, Long.toString(state.iteration()));
             spec.provenance(Provenance.TRAIN_BATCH_SIZE, Integer.toString(o.batchSize()));
+            if (o.fitter() != BatchFitter.SINGLE_DEVICE) {
+                spec.provenance(Provenance.TRAIN_FITTER, o.fitter().describe());
+            }
             spec.provenance(Provenance.TRAIN_AUGMENTATION, o.augmentation().toString());
             spec.provenance(Provenance.TRAIN_TARGETS, targets.describe());
             spec.provenance(Provenance.TRAIN_SECONDS, String.format(Locale.ROOT, "%.1f", state.fitSeconds()));
@@ -308,6 +358,53 @@ public final class TrainingLoop {
             long full = iterations / batches;
             long rest = iterations % batches;
             return full * (double) n + Math.min(n, rest * o.batchSize());
+        }
+    }
+
+    /**
+     * The training losses of an epoch since its last validation point, fed by the fitter (from its threads, hence
+     * synchronised), and the progress bar; remembers the first batch whose loss was not finite.
+     */
+    private static final class Losses implements BatchFitter.Listener {
+        private final TrainingOptions o;
+        private double sum;
+        private int count;
+        private int done;
+        int failed = -1;
+        double failedScore;
+
+        Losses(TrainingOptions o) {
+            this.o = o;
+        }
+
+        synchronized void startStretch(int from) {
+            done = from;
+        }
+
+        @Override
+        public synchronized boolean finished(int batchCount, double meanScore) {
+            if (failed >= 0) {
+                return false;
+            }
+            if (!Double.isFinite(meanScore)) {
+                failed = done + batchCount - 1;
+                failedScore = meanScore;
+                return false;
+            }
+            done += batchCount;
+            sum += meanScore * batchCount;
+            count += batchCount;
+            o.progress().update(done, String.format(Locale.ROOT, "loss %.4f", sum / count));
+            return true;
+        }
+
+        synchronized double mean() {
+            return count == 0 ? Double.NaN : sum / count;
+        }
+
+        synchronized void reset() {
+            sum = 0;
+            count = 0;
         }
     }
 

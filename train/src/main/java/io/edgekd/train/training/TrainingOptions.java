@@ -34,10 +34,12 @@ import java.util.Objects;
  * @param checkpointDir   folder for {@code last.zip} and {@code best.zip}, or null
  * @param resumeFrom      a {@code last.zip} to continue from, or null
  * @param progress        progress display
+ * @param fitter          how minibatches update the network: {@link BatchFitter#SINGLE_DEVICE}, or several devices or
+ *                        machines; {@code batchSize} is then the batch of each worker
  */
 public record TrainingOptions(String name, int epochs, int batchSize, long seed, OptimizerConfig optimizer, Augmentation augmentation,
                               int validationEvery, int patience, boolean keepBest, int preciseBatchNorm, Path checkpointDir, Path resumeFrom, ProgressBar progress,
-                              CNN2DFormat dataFormat) {
+                              CNN2DFormat dataFormat, BatchFitter fitter) {
     /** Images used to re-estimate batch-norm statistics by default. */
     public static final int DEFAULT_PRECISE_BATCH_NORM = 512;
     /** The layout of new networks' input. */
@@ -56,6 +58,7 @@ public record TrainingOptions(String name, int epochs, int batchSize, long seed,
         Objects.requireNonNull(augmentation, "augmentation");
         Objects.requireNonNull(progress, "progress");
         Objects.requireNonNull(dataFormat, "dataFormat");
+        Objects.requireNonNull(fitter, "fitter");
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs: expected at least 1, found " + epochs);
         }
@@ -89,6 +92,7 @@ public record TrainingOptions(String name, int epochs, int batchSize, long seed,
         b.resumeFrom = resumeFrom;
         b.progress = progress;
         b.dataFormat = dataFormat;
+        b.fitter = fitter;
         return b;
     }
 
@@ -116,6 +120,7 @@ public record TrainingOptions(String name, int epochs, int batchSize, long seed,
         private Path resumeFrom;
         private ProgressBar progress = ProgressBar.quiet();
         private CNN2DFormat dataFormat = DEFAULT_DATA_FORMAT;
+        private BatchFitter fitter = BatchFitter.SINGLE_DEVICE;
 
         private Builder() {
         }
@@ -219,10 +224,20 @@ public record TrainingOptions(String name, int epochs, int batchSize, long seed,
             return this;
         }
 
+        /**
+         * @param f how minibatches update the network (default {@link BatchFitter#SINGLE_DEVICE}); the fitter's owner
+         *          closes it, if it holds anything, after the run
+         * @return this
+         */
+        public Builder fitter(BatchFitter f) {
+            this.fitter = f;
+            return this;
+        }
+
         /** @return the options */
         public TrainingOptions build() {
             return new TrainingOptions(name, epochs, batchSize, seed, optimizer, augmentation, validationEvery, patience, keepBest,
-                    preciseBatchNorm, checkpointDir, resumeFrom, progress, dataFormat);
+                    preciseBatchNorm, checkpointDir, resumeFrom, progress, dataFormat, fitter);
         }
     }
 }
