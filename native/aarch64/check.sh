@@ -110,7 +110,8 @@ if ! skipped jmh; then
   # The shipped student stands in for the benchmark's seeded one: BenchModels would export that with DL4J,
   # whose natives in this build are x86_64 only.
   mkdir -p "$WORK/bench-models"
-  cp -f "$MODEL" "$WORK/bench-models/student.onnx"
+  # BenchModels names its files <model>-<CxHxW>-c<classes>.onnx (the benchmark's default parameters: the 28x28 student).
+  cp -f "$MODEL" "$WORK/bench-models/student-1x28x28-c10.onnx"
   CP="$ROOT/benchmarks/target/classes:$(cat "$ROOT/benchmarks/target/classpath.txt")"
   if QEMU_CPU=cortex-a72 "$JAVA_ARM" -cp "$CP" org.openjdk.jmh.Main 'EdgeClassifierBenchmark\.(bareSessionRun|classifyFrame)$' \
       -f 1 -wi 0 -i 1 -r 1s -foe true -jvmArgsAppend "-Xms256m -Xmx256m -Dedgekd.bench.models=$WORK/bench-models" \
