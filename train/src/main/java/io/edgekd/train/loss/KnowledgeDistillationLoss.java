@@ -119,11 +119,11 @@ public final class KnowledgeDistillationLoss implements ILossFunction {
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        SoftmaxCrossEntropyLoss.requireIdentity(activationFn, "KnowledgeDistillationLoss");
+        SoftmaxMath.requireLogits(activationFn, "KnowledgeDistillationLoss");
         long k = preOutput.size(1);
         boolean kd = distilling(labels, preOutput);
         INDArray y = kd ? labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)) : labels;
-        INDArray hard = SoftmaxMath.logSoftmax(preOutput, 1.0).muli(y).sum(true, 1).negi();
+        INDArray hard = SoftmaxMath.crossEntropy(preOutput, y);
         INDArray score;
         if (kd && alpha > 0) {
             INDArray v = labels.get(NDArrayIndex.all(), NDArrayIndex.interval(k, 2 * k));
@@ -135,35 +135,28 @@ public final class KnowledgeDistillationLoss implements ILossFunction {
         } else {
             score = hard;
         }
-        if (mask != null) {
-            score.muliColumnVector(mask.reshape(mask.length(), 1).castTo(score.dataType()));
-        }
-        return score;
+        return SoftmaxMath.masked(score, mask);
     }
 
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, boolean average) {
-        double s = computeScoreArray(labels, preOutput, activationFn, mask).sumNumber().doubleValue();
-        return average ? s / preOutput.size(0) : s;
+        return SoftmaxMath.total(computeScoreArray(labels, preOutput, activationFn, mask), preOutput.size(0), average);
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        SoftmaxCrossEntropyLoss.requireIdentity(activationFn, "KnowledgeDistillationLoss");
+        SoftmaxMath.requireLogits(activationFn, "KnowledgeDistillationLoss");
         long k = preOutput.size(1);
         boolean kd = distilling(labels, preOutput);
         INDArray y = kd ? labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)) : labels;
-        INDArray grad = SoftmaxMath.softmax(preOutput, 1.0).subi(y);
+        INDArray grad = SoftmaxMath.crossEntropyGradient(preOutput, y);
         // alpha = 0 must train exactly what SoftmaxCrossEntropyLoss trains: skip the soft term rather than add 0 x it.
         if (kd && alpha > 0) {
             INDArray v = labels.get(NDArrayIndex.all(), NDArrayIndex.interval(k, 2 * k));
             INDArray soft = SoftmaxMath.softmax(preOutput, temperature).subi(SoftmaxMath.softmax(v, temperature));
             grad.muli(1 - alpha).addi(soft.muli(alpha * temperature));
         }
-        if (mask != null) {
-            grad.muliColumnVector(mask.reshape(mask.length(), 1).castTo(grad.dataType()));
-        }
-        return activationFn.backprop(preOutput.dup(), grad).getFirst();
+        return activationFn.backprop(preOutput.dup(), SoftmaxMath.masked(grad, mask)).getFirst();
     }
 
     @Override

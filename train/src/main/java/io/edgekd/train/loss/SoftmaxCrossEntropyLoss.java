@@ -2,7 +2,6 @@ package io.edgekd.train.loss;
 
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
@@ -20,40 +19,26 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 public final class SoftmaxCrossEntropyLoss implements ILossFunction {
     private static final long serialVersionUID = 1L;
 
-    static void requireIdentity(IActivation activation, String loss) {
-        if (!(activation instanceof ActivationIdentity)) {
-            throw new IllegalStateException(loss + " expects an output layer with IDENTITY activation (logits), found " + activation);
-        }
-    }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        requireIdentity(activationFn, "SoftmaxCrossEntropyLoss");
+        SoftmaxMath.requireLogits(activationFn, "SoftmaxCrossEntropyLoss");
         int k = (int) preOutput.size(1);
         if (labels.size(1) != k) {
             throw new IllegalArgumentException("labels: expected " + k + " columns (one-hot), found " + labels.size(1));
         }
-        INDArray logp = SoftmaxMath.logSoftmax(preOutput, 1.0);
-        INDArray score = logp.muli(labels).sum(true, 1).negi();
-        if (mask != null) {
-            score.muliColumnVector(mask.reshape(mask.length(), 1).castTo(score.dataType()));
-        }
-        return score;
+        return SoftmaxMath.masked(SoftmaxMath.crossEntropy(preOutput, labels), mask);
     }
 
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask, boolean average) {
-        double s = computeScoreArray(labels, preOutput, activationFn, mask).sumNumber().doubleValue();
-        return average ? s / preOutput.size(0) : s;
+        return SoftmaxMath.total(computeScoreArray(labels, preOutput, activationFn, mask), preOutput.size(0), average);
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        requireIdentity(activationFn, "SoftmaxCrossEntropyLoss");
-        INDArray grad = SoftmaxMath.softmax(preOutput, 1.0).subi(labels);
-        if (mask != null) {
-            grad.muliColumnVector(mask.reshape(mask.length(), 1).castTo(grad.dataType()));
-        }
+        SoftmaxMath.requireLogits(activationFn, "SoftmaxCrossEntropyLoss");
+        INDArray grad = SoftmaxMath.masked(SoftmaxMath.crossEntropyGradient(preOutput, labels), mask);
         return activationFn.backprop(preOutput.dup(), grad).getFirst();
     }
 

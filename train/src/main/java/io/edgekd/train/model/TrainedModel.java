@@ -136,22 +136,40 @@ public final class TrainedModel {
     }
 
     private void copyWithSpec(Path dl4j, Path tmp) throws IOException {
-        try (ZipFile in = new ZipFile(dl4j.toFile());
-             ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+        try (ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+            copyEntries(dl4j, out, name -> name.startsWith("edgekd/") ? SKIP : null);
+            writeProperties(out, SPEC_ENTRY, spec.toMetadata());
+            writeProperties(out, STATE_ENTRY, state);
+        }
+    }
+
+    /** Returned by a {@link #copyEntries} replacement to leave an entry out. */
+    private static final byte[] SKIP = new byte[0];
+
+    /**
+     * Copies a zip's entries into {@code out}, in order.
+     *
+     * @param replace for an entry's name: null to copy it as it is, {@link #SKIP} to leave it out, or its new content
+     */
+    private static void copyEntries(Path zip, ZipOutputStream out, java.util.function.Function<String, byte[]> replace) throws IOException {
+        try (ZipFile in = new ZipFile(zip.toFile())) {
             Enumeration<? extends ZipEntry> entries = in.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
-                if (e.getName().startsWith("edgekd/")) {
+                byte[] content = replace.apply(e.getName());
+                if (content == SKIP) {
                     continue;
                 }
                 out.putNextEntry(new ZipEntry(e.getName()));
-                try (InputStream is = in.getInputStream(e)) {
-                    is.transferTo(out);
+                if (content != null) {
+                    out.write(content);
+                } else {
+                    try (InputStream is = in.getInputStream(e)) {
+                        is.transferTo(out);
+                    }
                 }
                 out.closeEntry();
             }
-            writeProperties(out, SPEC_ENTRY, spec.toMetadata());
-            writeProperties(out, STATE_ENTRY, state);
         }
     }
 
@@ -232,21 +250,9 @@ public final class TrainedModel {
         // Rewrite the configuration into a private copy; the file itself is never touched.
         Path copy = Files.createTempFile("edgekd-model", ".zip");
         try {
-            try (ZipFile in = new ZipFile(file.toFile());
-                 ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(copy)))) {
-                Enumeration<? extends ZipEntry> entries = in.entries();
-                while (entries.hasMoreElements()) {
-                    ZipEntry e = entries.nextElement();
-                    out.putNextEntry(new ZipEntry(e.getName()));
-                    if (e.getName().equals("configuration.json")) {
-                        out.write(mapped.getBytes(StandardCharsets.UTF_8));
-                    } else {
-                        try (InputStream is = in.getInputStream(e)) {
-                            is.transferTo(out);
-                        }
-                    }
-                    out.closeEntry();
-                }
+            byte[] configuration = mapped.getBytes(StandardCharsets.UTF_8);
+            try (ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(copy)))) {
+                copyEntries(file, out, name -> name.equals("configuration.json") ? configuration : null);
             }
             return ModelSerializer.restoreMultiLayerNetwork(copy.toFile(), true);
         } finally {
