@@ -39,12 +39,12 @@ public final class PredictionLogComparison {
 
     /** What a comparison found. Immutable. */
     record Result(int frames, List<String> labels, double maxDifference, long worstFrame, String worstLabel,
-                  List<Long> top1Differences, double tolerance) {
-        boolean passed() {
+                  List<Long> top1Differences, double tolerance) implements ComparisonCommand.Outcome {
+        public boolean passed() {
             return maxDifference <= tolerance && top1Differences.isEmpty();
         }
 
-        String summary() {
+        public String summary() {
             return String.format(Locale.ROOT, "%d frames x %d classes, max |dp| %.2e (frame %d, %s), %s: %s (tolerance %.0e)",
                     frames, labels.size(), maxDifference, worstFrame, worstLabel,
                     top1Differences.isEmpty() ? "top-1 identical"
@@ -68,27 +68,10 @@ public final class PredictionLogComparison {
      *         (unreadable, empty, not every class on a line, other frames or labels)
      */
     public static int run(PrintStream out, PrintStream err, String... args) {
-        if (args.length < 2 || args.length > 3) {
-            err.println("usage: PredictionLogComparison REFERENCE.jsonl CANDIDATE.jsonl [TOLERANCE] (expected 2 or 3 arguments, found "
-                    + args.length + ")");
-            return 2;
-        }
-        double tolerance;
-        try {
-            tolerance = args.length == 3 ? Double.parseDouble(args[2]) : 1e-5;
-        } catch (NumberFormatException e) {
-            err.println("tolerance: expected a number such as 1e-5, found '" + args[2] + "'");
-            return 2;
-        }
-        try {
-            Log reference = read(Path.of(args[0]), null);
-            Result r = compare(reference, read(Path.of(args[1]), reference.labels()), tolerance);
-            (r.passed() ? out : err).println(args[1] + " vs " + args[0] + ": " + r.summary());
-            return r.passed() ? 0 : 1;
-        } catch (IOException | IllegalArgumentException e) {
-            err.println(e.getMessage());
-            return 2;
-        }
+        return ComparisonCommand.run("PredictionLogComparison", "REFERENCE.jsonl CANDIDATE.jsonl", out, err, args, (reference, candidate, tolerance) -> {
+            Log ref = read(reference, null);
+            return compare(ref, read(candidate, ref.labels()), tolerance);
+        });
     }
 
     /**

@@ -32,7 +32,7 @@ public final class ProbabilityComparison {
 
     /** What a comparison found: the largest absolute difference, where it is, and the images whose top-1 differs. Immutable. */
     public record Result(int images, int classes, double maxDifference, int worstImage, int worstClass,
-                         List<Integer> top1Differences, double tolerance) {
+                         List<Integer> top1Differences, double tolerance) implements ComparisonCommand.Outcome {
         /** @return whether every probability is within the tolerance and every top-1 class is the same */
         public boolean passed() {
             return maxDifference <= tolerance && top1Differences.isEmpty();
@@ -66,26 +66,7 @@ public final class ProbabilityComparison {
      * @return 0 when the dumps agree, 1 when they do not, 2 on bad arguments or unreadable dumps
      */
     public static int run(PrintStream out, PrintStream err, String... args) {
-        if (args.length < 2 || args.length > 3) {
-            err.println("usage: ProbabilityComparison REFERENCE.txt CANDIDATE.txt [TOLERANCE] (expected 2 or 3 arguments, found "
-                    + args.length + ")");
-            return 2;
-        }
-        double tolerance;
-        try {
-            tolerance = args.length == 3 ? Double.parseDouble(args[2]) : 1e-5;
-        } catch (NumberFormatException e) {
-            err.println("tolerance: expected a number such as 1e-5, found '" + args[2] + "'");
-            return 2;
-        }
-        try {
-            Result r = compare(read(Path.of(args[0])), read(Path.of(args[1])), tolerance);
-            (r.passed() ? out : err).println(args[1] + " vs " + args[0] + ": " + r.summary());
-            return r.passed() ? 0 : 1;
-        } catch (IOException | IllegalArgumentException e) {
-            err.println(e.getMessage());
-            return 2;
-        }
+        return ComparisonCommand.run("ProbabilityComparison", "REFERENCE.txt CANDIDATE.txt", out, err, args, (reference, candidate, tolerance) -> compare(read(reference), read(candidate), tolerance));
     }
 
     /**
