@@ -4,6 +4,8 @@ import io.edgekd.core.dataset.ImageDataset;
 import io.edgekd.core.spec.Normalization;
 import io.edgekd.train.data.Augmentation;
 import io.edgekd.train.data.BatchSource;
+import io.edgekd.train.network.Dl4jNetworks;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -51,7 +53,10 @@ public final class BatchNormStatistics {
         if (layers.isEmpty() || n == 0) {
             return 0;
         }
-        BatchSource source = new BatchSource(data, normalization, io.edgekd.train.network.Dl4jNetworks.inputFormat(net));
+        CNN2DFormat format = Dl4jNetworks.inputFormat(net);
+        BatchSource source = new BatchSource(data, normalization, format);
+        // Batch norm's statistics are per channel: average over every other axis of the layer's input.
+        int[] spatialDims = format == CNN2DFormat.NHWC ? new int[] {0, 1, 2} : new int[] {0, 2, 3};
         double[][] mean = new double[layers.size()][];
         double[][] square = new double[layers.size()][];
         int batches = 0;
@@ -64,7 +69,7 @@ public final class BatchNormStatistics {
             List<INDArray> acts = net.feedForward(source.features(pos, Augmentation.NONE, 0, 0), true);
             for (int k = 0; k < layers.size(); k++) {
                 INDArray in = acts.get(layers.get(k));
-                int[] dims = in.rank() == 4 ? new int[] {0, 2, 3} : new int[] {0};
+                int[] dims = in.rank() == 4 ? spatialDims : new int[] {0};
                 double[] m = in.mean(dims).castTo(DataType.DOUBLE).toDoubleVector();
                 double[] q = in.mul(in).mean(dims).castTo(DataType.DOUBLE).toDoubleVector();
                 if (mean[k] == null) {

@@ -7,6 +7,7 @@ import io.edgekd.train.data.Augmentation;
 import io.edgekd.train.data.BatchSource;
 import io.edgekd.train.data.DatasetStatistics;
 import io.edgekd.train.loss.SoftmaxCrossEntropyLoss;
+import io.edgekd.train.training.BatchNormStatistics;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * NHWC and NCHW networks are the same network laid out two ways: with the same parameters and the same images
  * they give the same scores, the same gradients (with DL4J's oneDNN helpers on every layer that has one) and,
- * after a few Adam steps, the same parameters. Checked for both families, with batch norm in training mode.
+ * after a few Adam steps, the same parameters; precise batch norm re-estimates the same statistics. Checked for both families, with batch norm in training mode.
  */
 class DataFormatTest {
     static ImageDataset data;
@@ -80,5 +81,13 @@ class DataFormatTest {
         }
         double pd = Transforms.abs(nchw.params().sub(nhwc.params())).maxNumber().doubleValue();
         assertTrue(pd <= 1e-4, name + ": parameters after 3 Adam steps differ by " + pd);
+
+        // Precise batch norm averages per channel, wherever the layout puts the channel axis.
+        nhwc.setParams(nchw.params().dup());
+        int layers = BatchNormStatistics.recalibrate(nchw, data, norm, 48, 16);
+        assertEquals(layers, BatchNormStatistics.recalibrate(nhwc, data, norm, 48, 16));
+        assertTrue(layers > 0);
+        double sd = Transforms.abs(nchw.params().sub(nhwc.params())).maxNumber().doubleValue();
+        assertTrue(sd <= 1e-4, name + ": re-estimated batch-norm statistics differ by " + sd);
     }
 }
