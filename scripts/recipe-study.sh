@@ -8,7 +8,7 @@
 set -euo pipefail
 out=${1:-recipe-study}
 seeds=${2:-3}
-jar=train/target/edgekd-train.jar
+jar=${JAR:-train/target/edgekd-train.jar}
 [ -f "$jar" ] || { echo "build first: ./mvnw -B -q -DskipTests package" >&2; exit 2; }
 mkdir -p "$out/variants"
 run() { # name, extra flags...
@@ -24,18 +24,33 @@ run a0.5-t2 --alpha 0.5 --temperature 2
 run a0.7-t4 --alpha 0.7 --temperature 4
 run a0.5-t4-shift2 --alpha 0.5 --temperature 4 --shift 2
 python3 - "$out/variants" <<'PY'
-import json, os, sys
+import json, math, os, sys
+# Paired validation difference (distilled + transfer - alone, same seeds) with a 95% Student-t interval.
+T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
+def paired(a, b):
+    d = [y - x for x, y in zip(a, b)]
+    n = len(d); m = sum(d) / n
+    if n < 2:
+        return m, None, None
+    sd = math.sqrt(sum((x - m) ** 2 for x in d) / (n - 1)); h = T95.get(n - 1, 1.96) * sd / math.sqrt(n)
+    return m, m - h, m + h
 d = sys.argv[1]
-print("| variant | alone val. acc | distilled+transfer val. acc | paired test gain (mean [95% CI]) |")
-print("|---|---:|---:|---|")
+print("| variant | alone val. acc | distilled+transfer val. acc | paired val. gain (mean [95% CI], worst seed) | paired test gain |")
+print("|---|---:|---:|---|---:|")
 for f in sorted(os.listdir(d)):
     if not f.endswith(".json"):
         continue
     r = json.load(open(os.path.join(d, f)))
     m = {x["name"]: x for x in r["models"]}
-    g = r.get("kdGain", {})
-    lo, hi = g.get("low"), g.get("high")
-    ci = "n/a" if lo is None else f"[{100*lo:+.2f}, {100*hi:+.2f}]"
-    print(f"| {f[:-5]} | {100*m['student']['validationAccuracy']:.2f} | {100*m['student-kd-transfer']['validationAccuracy']:.2f} | "
-          f"{100*g.get('mean', float('nan')):+.2f} {ci} |")
+    a, k = m["student"], m["student-kd-transfer"]
+    va, vk = a.get("validationAccuracies"), k.get("validationAccuracies")
+    if va and vk:
+        g, lo, hi = paired(va, vk)
+        worst = min(y - x for x, y in zip(va, vk))
+        ci = "n/a" if lo is None else f"[{100*lo:+.2f}, {100*hi:+.2f}]"
+        val = f"{100*g:+.2f} {ci}, worst {100*worst:+.2f}"
+    else:
+        val = "n/a"
+    print(f"| {f[:-5]} | {100*a['validationAccuracy']:.2f} | {100*k['validationAccuracy']:.2f} | {val} | "
+          f"{100*r.get('kdGain', {}).get('mean', float('nan')):+.2f} |")
 PY

@@ -46,15 +46,20 @@ final class ExperimentCommands {
      * @param curvePoints   validation points per student epoch
      * @param dl4jFrames    single-image DL4J calls to time
      * @param preciseBn     images for re-estimating batch-norm statistics at each validation point
+     * @param recipe        the students' distillation recipe
+     * @param seeds         student seeds per arm
+     * @param teacherAugmentation the teacher's augmentation
      * @return the experiment settings
      */
     static Experiment.Settings settings(int trainExamples, int teacherEpochs, int studentEpochs, double teacherWidth, int batch, long seed,
-                                        boolean quiet, int curvePoints, int dl4jFrames, int preciseBn, Recipe recipe, int seeds) {
+                                        boolean quiet, int curvePoints, int dl4jFrames, int preciseBn, Recipe recipe, int seeds,
+                                        Augmentation teacherAugmentation) {
         ProgressBar progress = quiet ? ProgressBar.quiet() : ProgressBar.console();
         int batchesPerEpoch = (trainExamples + batch - 1) / batch;
         TrainingOptions teacher = TrainingOptions.builder().epochs(teacherEpochs).batchSize(batch).seed(seed)
                 .optimizer(OptimizerConfig.adam(1e-3).withSchedule(OptimizerConfig.Schedule.POLY)).keepBest(true)
-                .preciseBatchNorm(preciseBn).validationEvery(Math.max(1, batchesPerEpoch / curvePoints)).progress(progress).build();
+                .preciseBatchNorm(preciseBn).validationEvery(Math.max(1, batchesPerEpoch / curvePoints)).progress(progress)
+                .augmentation(teacherAugmentation).build();
         TrainingOptions student = TrainingOptions.builder().epochs(studentEpochs).batchSize(batch).seed(seed)
                 .optimizer(OptimizerConfig.adam(2e-3).withSchedule(OptimizerConfig.Schedule.POLY)).keepBest(true)
                 .preciseBatchNorm(preciseBn).validationEvery(Math.max(1, batchesPerEpoch / curvePoints)).progress(progress).build();

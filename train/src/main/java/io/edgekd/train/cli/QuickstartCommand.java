@@ -81,7 +81,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         Split split = train.split(0.1, seed);
         Experiment.Settings settings = ExperimentCommands.settings(split.train().size(), fast ? 1 : teacherEpochs, fast ? 1 : epochs,
                 fast ? 0.25 : 0.5, 64, seed, quiet,
-                2, fast ? 50 : 300, 256, recipe(), fast ? 2 : seeds);
+                2, fast ? 50 : 300, 256, recipe(), fast ? 2 : seeds, Augmentation.NONE);
         Experiment experiment = new Experiment(settings, out, System.out);
         Experiment.TaskResult task = experiment.run(train.numClasses() + " classes", "", split.train(), split.validation(), test,
                 EnumSet.of(ModelResult.Kind.STUDENT, ModelResult.Kind.STUDENT_KD_TRANSFER));

@@ -107,6 +107,11 @@ public record ModelResult(String name, Kind kind, String task, List<String> clas
         return runs.stream().mapToDouble(r -> r.test().accuracy()).toArray();
     }
 
+    /** @return the validation accuracy of each seed's returned model, in seed order (what recipes are chosen on) */
+    public double[] validationAccuracies() {
+        return runs.stream().mapToDouble(r -> r.training().validation().accuracy()).toArray();
+    }
+
     /** @return mean test accuracy over the seeds */
     public double accuracy() {
         return mean(accuracies());
@@ -172,7 +177,8 @@ public record ModelResult(String name, Kind kind, String task, List<String> clas
         m.put("accuracies", java.util.Arrays.stream(accuracies()).boxed().toList());
         m.put("logLoss", logLoss());
         m.put("macroF1", test().confusion().macroF1());
-        m.put("validationAccuracy", mean(runs.stream().mapToDouble(r -> r.training().validation().accuracy()).toArray()));
+        m.put("validationAccuracy", mean(validationAccuracies()));
+        m.put("validationAccuracies", java.util.Arrays.stream(validationAccuracies()).boxed().toList());
         m.put("iterations", training().iterations());
         m.put("iterationsToTarget", iterationsToTarget());
         List<Long> perSeed = new ArrayList<>();
