@@ -11,7 +11,9 @@
 #   - MobileNetV2 reference (3x224x224), 1 thread: edgekd, floor, ORT usual, DJL, OpenCV (it is no DL4J network);
 #   - threads 2 and 4 for edgekd and the floor only, student at 3x96x96 and 3x224x224 and MobileNetV2;
 #   - classes 2, 3, 5 (10 above) for edgekd and the floor at 1x28x28 and 3x224x224;
-#   - teacher at the four sizes, edgekd and the floor.
+#   - teacher at the four sizes, edgekd and the floor;
+#   - int8 (symmetric and unsigned activations) against float32: the student at the four sizes, 1 and 2 threads, and
+#     the teacher at 1x28x28 and 3x224x224 (summary.json: int8Us, int8Bytes, int8UnsignedUs, ...).
 # Full: each combination twice in AverageTime (-prof gc and direct memory), the two rounds run one after the
 # other so that load from other processes falls on both sides of each comparison, then once in SampleTime (p50/p99),
 # then the ratio targets side by side (PairedBenchmark: both sides at once, one thread each), twice: on a loaded
@@ -62,6 +64,8 @@ for k in 2 3 5; do models+=("student:1x28x28:$k" "student:3x224x224:$k"); done
 [ "$PROFILE" = quick ] && models=(mobilenetv2:3x224x224:1000 student:1x28x28:10 student:1x28x28:2 student:3x224x224:10 student:3x224x224:2)
 echo "== models"
 "${JAVA[@]}" io.edgekd.bench.BenchModels "${models[@]}" 2>/dev/null | grep MACs
+# File sizes for the report (float32 against int8).
+(cd target/bench-models && stat -c '%n %s' -- *.onnx) > "$OUT/model-bytes.txt"
 
 n=$(find "$OUT" -maxdepth 1 -name '*.json' | wc -l)
 jmh() { # NAME MODE-ARGS... -- JMH-ARGS...
@@ -83,6 +87,8 @@ if [ "$PROFILE" = quick ]; then
   jmh classes "${AVG[@]}" "$PAIR" -p classes=2
   jmh sample "${SAMPLE[@]}" "$PAIR"
   jmh paired "${AVG[@]}" 'PairedBenchmark' -p input=3x224x224
+  jmh int8 "${AVG[@]}" 'EdgeClassifierBenchmark\.(classifyPreprocessed|bareSessionRun)$' -p model=student -p input=3x224x224 \
+    -p threads=1 -p precision=int8,int8-unsigned
 fi
 if [ "$PROFILE" = full ]; then
   for mode in avgt sample; do
@@ -104,6 +110,17 @@ if [ "$PROFILE" = full ]; then
       for s in "${SIZES[@]}"; do
         jmh "$mode-r$r-teacher-$s" "${args[@]}" "$PAIR" -p model=teacher -p input="$s" -p classes=10 -p threads=1
       done
+      if [ $mode = avgt ]; then
+        # Int8 (symmetric, and unsigned activations) against float32 in the same invocation, 1 and 2 threads.
+        for s in "${SIZES[@]}"; do
+          jmh "$mode-r$r-int8-student-$s" "${args[@]}" 'EdgeClassifierBenchmark\.classifyPreprocessed$' -p model=student -p input="$s" \
+            -p classes=10 -p threads=1,2 -p precision=float32,int8,int8-unsigned
+        done
+        for s in 1x28x28 3x224x224; do
+          jmh "$mode-r$r-int8-teacher-$s" "${args[@]}" 'EdgeClassifierBenchmark\.classifyPreprocessed$' -p model=teacher -p input="$s" \
+            -p classes=10 -p threads=1 -p precision=float32,int8,int8-unsigned
+        done
+      fi
     done
   done
 fi

@@ -1,9 +1,14 @@
 package io.edgekd.bench;
 
+import io.edgekd.core.dataset.ImageDataset;
+import io.edgekd.core.dataset.SyntheticImages;
+import io.edgekd.core.spec.Calibration;
 import io.edgekd.core.spec.ModelRole;
 import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.core.spec.Normalization;
+import io.edgekd.core.spec.Precision;
 import io.edgekd.train.export.ExportOptions;
+import io.edgekd.train.export.Int8Calibration;
 import io.edgekd.train.export.OnnxExporter;
 import io.edgekd.train.network.Dl4jNetworks;
 import io.edgekd.train.network.InputShape;
@@ -68,6 +73,37 @@ public final class BenchModels {
     }
 
     /**
+     * @param model     {@code student} or {@code teacher}
+     * @param input     {@code CxHxW}
+     * @param classes   classes
+     * @param precision {@code float32}, {@code int8} (symmetric activations, the default export) or {@code int8-unsigned}
+     *                  (unsigned activations, ONNX Runtime's CPU provider only)
+     * @return the ONNX file at that precision (float input, preprocessed), built on first use
+     * @throws Exception if it cannot be built
+     */
+    public static synchronized Path onnx(String model, String input, int classes, String precision) throws Exception {
+        if (precision.equals("float32")) {
+            return onnx(model, input, classes, false);
+        }
+        if (!INT8_VARIANTS.contains(precision)) {
+            throw new IllegalArgumentException("precision: expected float32, int8 or int8-unsigned, found '" + precision + "'");
+        }
+        if ("mobilenetv2".equals(model)) {
+            throw new IllegalArgumentException("precision " + precision + ": expected student or teacher, found mobilenetv2 (float32 only)");
+        }
+        Path file = dir().resolve(baseName(model, input, classes) + "-" + precision + ".onnx");
+        if (!Files.isRegularFile(file)) {
+            build(model, input, classes);
+        }
+        return file;
+    }
+
+    /** The int8 files {@link #build} writes beside each float32 student and teacher. */
+    static final List<String> INT8_VARIANTS = List.of("int8", "int8-unsigned");
+    /** Calibration images of the int8 benchmark files: speed depends on the kernels that run, not on the scales. */
+    static final int INT8_CALIBRATION_IMAGES = 64;
+
+    /**
      * @param model   {@code student} or {@code teacher}
      * @param input   {@code CxHxW}
      * @param classes classes
@@ -130,7 +166,8 @@ public final class BenchModels {
         return new InputShape(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]));
     }
 
-    private static String baseName(String model, String input, int classes) {
+    /** @return the file name of a model without its extension and precision: {@code student-3x224x224-c10} */
+    static String baseName(String model, String input, int classes) {
         int k = "mobilenetv2".equals(model) ? MOBILENET_CLASSES : classes;
         return model + "-" + shape(input) + "-c" + k;
     }
@@ -170,6 +207,14 @@ public final class BenchModels {
                 ExportOptions.Builder options = ExportOptions.builder().checkSamples(2);
                 new OnnxExporter(options.build()).export(net, spec, dir.resolve(base + ".onnx"));
                 new OnnxExporter(options.fusePreprocessing(true).build()).export(net, spec, dir.resolve(base + "-fused.onnx"));
+                ImageDataset calibration = SyntheticImages.builder().classes(8).size(in.width(), in.height()).channels(in.channels())
+                        .perClass(INT8_CALIBRATION_IMAGES / 8 + 1).seed(7).build();
+                for (String v : INT8_VARIANTS) {
+                    Calibration.Activations a = v.equals("int8") ? Calibration.Activations.SYMMETRIC : Calibration.Activations.UNSIGNED;
+                    ExportOptions int8 = ExportOptions.builder().checkSamples(2).precision(Precision.INT8)
+                            .calibration(Int8Calibration.builder(calibration).images(INT8_CALIBRATION_IMAGES).activations(a).build()).build();
+                    new OnnxExporter(int8).export(net, spec, dir.resolve(base + "-" + v + ".onnx"));
+                }
                 Path tmp = Files.createTempFile(dir, base, ".tmp");
                 ModelSerializer.writeModel(net, tmp.toFile(), false);
                 Files.move(tmp, dir.resolve(base + ".zip"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -204,6 +249,11 @@ public final class BenchModels {
             }
             long t0 = System.nanoTime();
             Path file = onnx(p[0], p[1], Integer.parseInt(p[2]), false);
+            if (!"mobilenetv2".equals(p[0])) {
+                for (String v : INT8_VARIANTS) {
+                    onnx(p[0], p[1], Integer.parseInt(p[2]), v);
+                }
+            }
             System.out.printf(Locale.ROOT, "%s  %,d MACs  (%.1f s)%n", file, macs(p[0], p[1], Integer.parseInt(p[2])), (System.nanoTime() - t0) / 1e9);
         }
     }

@@ -80,6 +80,14 @@ public class EdgeClassifierBenchmark {
     @Param({"1"})
     public int threads;
 
+    /**
+     * {@code float32}, {@code int8} (symmetric activations, the default int8 export) or {@code int8-unsigned}; int8 only
+     * for {@code student} and {@code teacher}, and only with {@code classifyPreprocessed} and {@code bareSessionRun} (the
+     * preprocessed float input the exported graph takes).
+     */
+    @Param({"float32"})
+    public String precision;
+
     private EdgeClassifier classifier;
     private EdgeRunner runner;
     private Classification top;
@@ -118,7 +126,11 @@ public class EdgeClassifierBenchmark {
         frameFormat = shape.channels() == 1 ? PixelFormat.GRAY8 : PixelFormat.BGR24;
         EdgeOptions edge = EdgeOptions.builder().intraOpThreads(threads).interOpThreads(1).spinning(false).warmupRuns(10).build();
         boolean fused = method.equals("classifyCameraFrameFused");
-        Path file = BenchModels.onnx(model, input, classes, fused);
+        if (!precision.equals("float32") && !method.equals("classifyPreprocessed") && !method.equals("bareSessionRun")) {
+            throw new IllegalArgumentException(method + ": expected precision float32, found " + precision
+                    + " (int8 is measured with classifyPreprocessed and bareSessionRun)");
+        }
+        Path file = fused ? BenchModels.onnx(model, input, classes, true) : BenchModels.onnx(model, input, classes, precision);
         if (method.startsWith("classify")) {
             classifier = EdgeClassifier.open(file, edge);
             runner = classifier.runner();

@@ -25,7 +25,8 @@ import java.util.Map;
 
 /**
  * Accuracy of one trained model exported at each precision, measured in ONNX Runtime on a dataset's whole test
- * split: float32 (the reference), float16, and int8 with each calibration method; for each, the accuracy, the points
+ * split: float32 (the reference), float16, int8 with each calibration method and int8 with unsigned activations
+ * (min-max); for each, the accuracy, the points
  * it loses against float32, top-1 agreement with float32 and the largest probability difference, plus the file size.
  * Prints a table and writes it as JSON.
  *
@@ -65,6 +66,8 @@ public final class PrecisionAccuracy {
             variants.put("int8-" + m.key(), ExportOptions.builder().precision(Precision.INT8)
                     .calibration(Int8Calibration.builder(src.train()).images(images).method(m).build()).build());
         }
+        variants.put("int8-unsigned-minmax", ExportOptions.builder().precision(Precision.INT8)
+                .calibration(Int8Calibration.builder(src.train()).images(images).activations(Calibration.Activations.UNSIGNED).build()).build());
         float[] reference = null;
         List<Row> rows = new ArrayList<>();
         for (Map.Entry<String, ExportOptions> v : variants.entrySet()) {
@@ -77,12 +80,12 @@ public final class PrecisionAccuracy {
                 reference = p;
             }
             rows.add(score(v.getKey(), r.sizeBytes(), p, reference, test, r.maxAbsDiff()));
-            System.out.printf(Locale.ROOT, "%-18s exported in %.1f s, evaluated in %.1f s%n", v.getKey(), (t1 - t0) / 1e9,
+            System.out.printf(Locale.ROOT, "%-22s exported in %.1f s, evaluated in %.1f s%n", v.getKey(), (t1 - t0) / 1e9,
                     (System.nanoTime() - t1) / 1e9);
         }
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%s on %s, test split (%d images), %d calibration images%n",
                 zip.getFileName(), src.name(), test.size(), images));
-        table.append(String.format(Locale.ROOT, "%-18s %10s %9s %9s %10s %12s%n", "precision", "bytes", "accuracy", "vs fp32", "agreement",
+        table.append(String.format(Locale.ROOT, "%-22s %10s %9s %9s %10s %12s%n", "precision", "bytes", "accuracy", "vs fp32", "agreement",
                 "max |dp|"));
         StringBuilder json = new StringBuilder("{\n  \"model\": \"" + zip.getFileName() + "\",\n  \"data\": \"" + src.name()
                 .replace("\\", "\\\\").replace("\"", "\\\"") + "\",\n  \"testImages\": " + test.size() + ",\n  \"calibrationImages\": "
@@ -90,7 +93,7 @@ public final class PrecisionAccuracy {
         double ref = rows.get(0).accuracy();
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            table.append(String.format(Locale.ROOT, "%-18s %,10d %9.4f %+9.2f %10.4f %12.4f%n", r.name(), r.bytes(), r.accuracy(),
+            table.append(String.format(Locale.ROOT, "%-22s %,10d %9.4f %+9.2f %10.4f %12.4f%n", r.name(), r.bytes(), r.accuracy(),
                     100 * (r.accuracy() - ref), r.agreement(), r.maxProbDiff()));
             json.append(String.format(Locale.ROOT, "    {\"precision\": \"%s\", \"bytes\": %d, \"accuracy\": %.4f, \"pointsVsFloat32\": %.2f, "
                             + "\"top1AgreementWithFloat32\": %.4f, \"maxProbDiffVsFloat32\": %.4f, \"exportCheckMaxDiff\": %.3e}%s%n",

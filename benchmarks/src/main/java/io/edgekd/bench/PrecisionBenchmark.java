@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
 @State(Scope.Thread)
 public class PrecisionBenchmark {
-    @Param({"float32", "int8"})
+    /** {@code float32}, {@code float16}, {@code int8} (symmetric activations) or {@code int8-unsigned}. */
+    @Param({"float32", "int8", "int8-unsigned"})
     public String precision;
 
     @Param({"1", "2"})
@@ -54,7 +55,10 @@ public class PrecisionBenchmark {
     @Param({"3"})
     public int channels;
 
-    /** {@code student}, or {@code teacher} for a network of dense 3x3 convolutions. */
+    /**
+     * {@code student} (the default student at this input size), {@code student-unstrided} (the first measurement's:
+     * stride-1 stem, 2 stages), or {@code teacher} for a network of dense 3x3 convolutions.
+     */
     @Param({"student"})
     public String network;
 
@@ -63,8 +67,8 @@ public class PrecisionBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        Precision p = Precision.valueOf(precision.toUpperCase(java.util.Locale.ROOT));
-        classifier = EdgeClassifier.open(PrecisionModels.model(network, p, channels, size),
+        Precision p = PrecisionModels.Variant.parse(precision).precision;
+        classifier = EdgeClassifier.open(PrecisionModels.model(network, precision, channels, size),
                 EdgeOptions.builder().intraOpThreads(threads).interOpThreads(1).spinning(false).warmupRuns(5).build());
         if (classifier.spec().precision() != p) {
             throw new IllegalStateException("expected a " + p.key() + " model, found " + classifier.spec().precision().key());

@@ -43,9 +43,23 @@ public final class PrecisionModels {
     private PrecisionModels() {
     }
 
-    /** @return the student exactly as benchmarked */
+    /**
+     * @return the default student as benchmarked: every builder option written out as the defaults are, stem stride
+     *         and stage count chosen from the input size (at 224x224 a stride-2 stem and 4 stages, 93 M
+     *         multiply-accumulates)
+     */
     static StudentNetwork student() {
-        return StudentNetwork.builder().stemFilters(32).widthMultiplier(1.0).stages(2).blocksPerStage(2).relu6(true)
+        return StudentNetwork.builder().stemFilters(32).widthMultiplier(1.0).stemStride(StudentNetwork.AUTO).stages(StudentNetwork.AUTO)
+                .blocksPerStage(2).relu6(true).depthwiseBatchNorm(false).build();
+    }
+
+    /**
+     * @return the student of the first int8 measurement (docs/benchmarks/precision-224.json): stride-1 stem and 2 stages at
+     *         every input size (214 M multiply-accumulates at 224x224), before the student's downsampling followed the
+     *         input size
+     */
+    static StudentNetwork unstridedStudent() {
+        return StudentNetwork.builder().stemFilters(32).widthMultiplier(1.0).stemStride(1).stages(2).blocksPerStage(2).relu6(true)
                 .depthwiseBatchNorm(false).build();
     }
 
@@ -54,33 +68,56 @@ public final class PrecisionModels {
         return TeacherNetwork.builder().stemFilters(32).width(1.0).convsPerStage(2).dropout(0.3).denseUnits(256).build();
     }
 
-    /**
-     * @param precision float32, float16 or int8
-     * @param channels  1 or 3
-     * @param size      input side in pixels
-     * @return the student's ONNX file
-     * @throws Exception if it cannot be built
-     */
-    public static Path model(Precision precision, int channels, int size) throws Exception {
-        return model("student", precision, channels, size);
+    /** A model variant: its precision and, for int8, how activations are encoded. */
+    enum Variant {
+        FLOAT32(Precision.FLOAT32, null),
+        FLOAT16(Precision.FLOAT16, null),
+        /** Symmetric int8 activations: the default, the form TensorRT takes. */
+        INT8(Precision.INT8, Calibration.Activations.SYMMETRIC),
+        /** Unsigned uint8 activations with rectifiers folded: ONNX Runtime's CPU provider only. */
+        INT8_UNSIGNED(Precision.INT8, Calibration.Activations.UNSIGNED);
+
+        final Precision precision;
+        final Calibration.Activations activations;
+
+        Variant(Precision precision, Calibration.Activations activations) {
+            this.precision = precision;
+            this.activations = activations;
+        }
+
+        /** @return {@code float32}, {@code float16}, {@code int8} or {@code int8-unsigned} */
+        String key() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        static Variant parse(String text) {
+            for (Variant v : values()) {
+                if (v.key().equals(text)) {
+                    return v;
+                }
+            }
+            throw new IllegalArgumentException("precision: expected float32, float16, int8 or int8-unsigned, found '" + text + "'");
+        }
     }
 
     /**
-     * @param network   {@code student} or {@code teacher}
-     * @param precision float32, float16 or int8
+     * @param network   {@code student}, {@code student-unstrided} or {@code teacher}
+     * @param variant   float32, float16, int8 or int8-unsigned
      * @param channels  1 or 3
      * @param size      input side in pixels
      * @return the ONNX file
      * @throws Exception if it cannot be built
      */
-    public static synchronized Path model(String network, Precision precision, int channels, int size) throws Exception {
+    public static synchronized Path model(String network, String variant, int channels, int size) throws Exception {
+        Variant v = Variant.parse(variant);
         NetworkFamily family = switch (network) {
             case "student" -> student();
+            case "student-unstrided" -> unstridedStudent();
             case "teacher" -> teacher();
-            default -> throw new IllegalArgumentException("network: expected student or teacher, found '" + network + "'");
+            default -> throw new IllegalArgumentException("network: expected student, student-unstrided or teacher, found '" + network + "'");
         };
         Path dir = Path.of(System.getProperty("edgekd.bench.models", "target/precision-models"));
-        Path file = dir.resolve(String.format(Locale.ROOT, "%s-%dx%dx%d-%s.onnx", network, channels, size, size, precision.key()));
+        Path file = dir.resolve(String.format(Locale.ROOT, "%s-%dx%dx%d-%s.onnx", network, channels, size, size, v.key()));
         if (Files.isRegularFile(file)) {
             return file;
         }
@@ -91,11 +128,12 @@ public final class PrecisionModels {
                 .normalization(channels == 1 ? Normalization.uniform(1, 0.286f, 0.353f)
                         : Normalization.of(Normalization.UNIT_SCALE, new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}))
                 .role(network.equals("teacher") ? ModelRole.TEACHER : ModelRole.STUDENT).build();
-        ExportOptions.Builder o = ExportOptions.builder().precision(precision);
-        if (precision == Precision.INT8) {
+        ExportOptions.Builder o = ExportOptions.builder().precision(v.precision);
+        if (v.precision == Precision.INT8) {
             ImageDataset images = SyntheticImages.builder().classes(8).size(size, size).channels(channels).perClass(CALIBRATION_IMAGES / 8 + 1)
                     .seed(7).build();
-            o.calibration(Int8Calibration.builder(images).images(CALIBRATION_IMAGES).method(Calibration.Method.PERCENTILE).build());
+            o.calibration(Int8Calibration.builder(images).images(CALIBRATION_IMAGES).method(Calibration.Method.PERCENTILE)
+                    .activations(v.activations).build());
         }
         new OnnxExporter(o.build()).export(net, spec, file);
         return file;
@@ -111,8 +149,8 @@ public final class PrecisionModels {
         int channels = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int size = args.length > 1 ? Integer.parseInt(args[1]) : 224;
         String network = args.length > 2 ? args[2] : "student";
-        for (Precision p : Precision.values()) {
-            Path f = model(network, p, channels, size);
+        for (Variant v : Variant.values()) {
+            Path f = model(network, v.key(), channels, size);
             System.out.println(f + " " + Files.size(f) + " bytes");
         }
     }

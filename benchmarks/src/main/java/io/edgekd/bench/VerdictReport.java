@@ -114,6 +114,8 @@ public final class VerdictReport {
             "dl4j", List.of("dl4jEdgekd", "dl4jOutput"),
             "classes", List.of("edgekdClasses", "edgekdTwoClasses"),
             "reference", List.of("edgekdStudent", "edgekdMobileNetV2"));
+    /** Model file name → bytes, from the run folder's {@code model-bytes.txt}. */
+    private final Map<String, Long> modelBytes = new TreeMap<>();
     private String jvm = "?";
     private String jvmArgs = "?";
     private String jmhVersion = "?";
@@ -152,6 +154,15 @@ public final class VerdictReport {
         for (Path f : files) {
             r.read(f);
         }
+        Path sizes = run.resolve("model-bytes.txt");
+        if (Files.isRegularFile(sizes)) {
+            for (String line : Files.readAllLines(sizes)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length == 2) {
+                    r.modelBytes.put(f[0], Long.parseLong(f[1]));
+                }
+            }
+        }
         if (r.cells.isEmpty()) {
             throw new IllegalArgumentException(run + ": expected JMH JSON results, found none");
         }
@@ -167,6 +178,14 @@ public final class VerdictReport {
                 if (r.paired.keySet().stream().noneMatch(g -> g.startsWith(group + " "))) {
                     missing.add("PairedBenchmark." + group);
                 }
+            }
+            for (String column : List.of("edgekdInt8", "edgekdInt8Unsigned")) {
+                if (r.cells.values().stream().noneMatch(m -> m.containsKey(column))) {
+                    missing.add("classifyPreprocessed at precision " + (column.endsWith("Unsigned") ? "int8-unsigned" : "int8"));
+                }
+            }
+            if (r.modelBytes.isEmpty()) {
+                missing.add("model-bytes.txt");
             }
             if (!missing.isEmpty()) {
                 System.err.println("expected a result from every benchmark, found none from " + missing);
@@ -208,6 +227,14 @@ public final class VerdictReport {
                 continue;
             }
             JsonObject p = o.getAsJsonObject("params");
+            String precision = p.has("precision") ? p.get("precision").getAsString() : "float32";
+            if (!precision.equals("float32")) {
+                // Int8 files of the same model: their own columns, next to the float32 ones.
+                if (!method.equals("classifyPreprocessed")) {
+                    continue;
+                }
+                column = precision.equals("int8") ? "edgekdInt8" : "edgekdInt8Unsigned";
+            }
             String model = p.get("model").getAsString();
             // The MobileNetV2 reference has 1,000 classes whatever the classes parameter said.
             int classes = "mobilenetv2".equals(model) ? BenchModels.MOBILENET_CLASSES : p.get("classes").getAsInt();
@@ -291,6 +318,12 @@ public final class VerdictReport {
             o.put("opencvUs", round(avg(k, "opencv")));
             o.put("edgekdBytesPerFrame", round(bytes(k, "edgekd")));
             o.put("floorBytesPerFrame", round(bytes(k, "floor")));
+            // Int8 (symmetric activations, the default int8 export) and its file; the unsigned variant beside it.
+            o.put("int8Us", round(avg(k, "edgekdInt8")));
+            o.put("int8UnsignedUs", round(avg(k, "edgekdInt8Unsigned")));
+            o.put("float32Bytes", fileBytes(k, "float32"));
+            o.put("int8Bytes", fileBytes(k, "int8"));
+            o.put("int8UnsignedBytes", fileBytes(k, "int8-unsigned"));
             results.add(o);
         }
         root.put("results", results);
@@ -333,6 +366,18 @@ public final class VerdictReport {
     private Double predictionRatio(String size) {
         Double side = paired("reference", size);
         return side != null ? side : ratio(avg(student(size), "edgekd"), avg(mobilenet(1), "edgekd"));
+    }
+
+    /**
+     * @return the size of the model's file at that precision, from the run's {@code model-bytes.txt} (written by
+     *         run-verdict.sh when it builds the models), when int8 was measured for it; else null
+     */
+    private Long fileBytes(Key k, String precision) {
+        if (cell(k, "edgekdInt8") == null && cell(k, "edgekdInt8Unsigned") == null) {
+            return null;
+        }
+        return modelBytes.get(BenchModels.baseName(k.model(), k.input(), k.classes()) + (precision.equals("float32") ? "" : "-" + precision)
+                + ".onnx");
     }
 
     private Double bytes(Key k, String column) {
@@ -512,6 +557,8 @@ public final class VerdictReport {
             }
         }
 
+        int8Section(s);
+
         s.append("\n## Targets\n\n| target | measured | verdict |\n|---|---|---|\n");
         targets(s);
 
@@ -664,6 +711,54 @@ public final class VerdictReport {
         Map<String, Double> p224 = predicted("3x224x224");
         row(s, "default student at 3x224x224 predicted ≤ 20 ms on a Pi 4 (a prediction)", p224 == null ? null : String.format(Locale.ROOT, "%.1f ms", p224.get("pi4")),
                 p224 == null ? null : p224.get("pi4") <= 20);
+        int8Targets(s);
+    }
+
+    /** Int8 against float32, same model and run: the mean of {@code classifyPreprocessed}, and the file sizes. */
+    private void int8Section(StringBuilder s) {
+        List<Key> keys = cells.keySet().stream().filter(k -> cell(k, "edgekdInt8") != null || cell(k, "edgekdInt8Unsigned") != null).toList();
+        if (keys.isEmpty()) {
+            return;
+        }
+        s.append("\n## Int8 against float32 (`classifyPreprocessed`, means)\n\n")
+                .append("Int8: the default int8 export (symmetric int8 activations, zero point 0, per-channel int8 weights: the form ")
+                .append("TensorRT takes). Unsigned: `--int8-activations unsigned` (uint8 activations, rectifiers folded into the ")
+                .append("convolutions: ONNX Runtime's CPU provider only). Calibrated on 64 synthetic images (speed depends on the ")
+                .append("kernels, not on the scales); accuracy is measured elsewhere (docs/benchmarks/precision.md).\n\n")
+                .append("| model | input | threads | float32 ms | int8 ms | speed-up | unsigned int8 ms | speed-up | float32 bytes | int8 bytes | smaller |\n")
+                .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Key k : keys) {
+            Double f = avg(k, "edgekd");
+            Double q = avg(k, "edgekdInt8");
+            Double u = avg(k, "edgekdInt8Unsigned");
+            Long fb = fileBytes(k, "float32");
+            Long qb = fileBytes(k, "int8");
+            s.append("| ").append(k.model()).append(" | ").append(k.input()).append(" | ").append(k.threads()).append(" | ").append(ms(f))
+                    .append(" | ").append(ms(q)).append(" | ").append(x(ratio(f, q))).append(" | ").append(ms(u)).append(" | ")
+                    .append(x(ratio(f, u))).append(" | ").append(fb == null ? "—" : String.format(Locale.ROOT, "%,d", fb)).append(" | ")
+                    .append(qb == null ? "—" : String.format(Locale.ROOT, "%,d", qb)).append(" | ")
+                    .append(fb == null || qb == null ? "—" : String.format(Locale.ROOT, "%.2fx", fb / (double) qb)).append(" |\n");
+        }
+    }
+
+    /** The int8 targets: the default student at 3x224x224, 1 and 2 threads. */
+    private void int8Targets(StringBuilder s) {
+        for (int t : new int[] {1, 2}) {
+            Key k = new Key("student", "3x224x224", 10, t);
+            Double f = avg(k, "edgekd");
+            Double q = avg(k, "edgekdInt8");
+            Double u = avg(k, "edgekdInt8Unsigned");
+            Double rq = ratio(f, q);
+            Double ru = ratio(f, u);
+            row(s, "int8 ≥ 1.5x faster than float32, default student at 3x224x224, " + t + " thread" + (t > 1 ? "s" : ""),
+                    rq == null ? null : String.format(Locale.ROOT, "%.2fx (unsigned activations: %s)", rq, ru == null ? "not measured"
+                            : String.format(Locale.ROOT, "%.2fx", ru)), rq == null ? null : rq >= 1.5);
+        }
+        Key k = new Key("student", "3x224x224", 10, 1);
+        Long fb = fileBytes(k, "float32");
+        Long qb = fileBytes(k, "int8");
+        row(s, "int8 file ≥ 3.5x smaller, default student at 3x224x224", fb == null || qb == null ? null
+                : String.format(Locale.ROOT, "%.2fx (%,d → %,d bytes)", fb / (double) qb, fb, qb), fb == null || qb == null ? null : fb >= 3.5 * qb);
     }
 
     private static void row(StringBuilder s, String target, String measured, Boolean met) {

@@ -87,6 +87,11 @@ public final class ModelSpec {
     public static final String KEY_CALIBRATION_IMAGES = "edgekd.calibration.images";
     /** Key: the fingerprint of the calibration images. Required for int8, absent otherwise. */
     public static final String KEY_CALIBRATION_DATA = "edgekd.calibration.data_fingerprint";
+    /**
+     * Key: {@code symmetric} or {@code unsigned}, how an int8 model encodes its activations. Optional for int8 (absent:
+     * symmetric, as every int8 file written before the key existed), absent otherwise.
+     */
+    public static final String KEY_CALIBRATION_ACTIVATIONS = "edgekd.calibration.activations";
     /** Prefix of provenance keys: {@code edgekd.provenance.<name>} = free-form value. */
     public static final String PROVENANCE_PREFIX = "edgekd.provenance.";
 
@@ -295,6 +300,7 @@ public final class ModelSpec {
      *   <tr><td>{@value #KEY_CALIBRATION_METHOD}</td><td>minmax | percentile | entropy (int8 only)</td></tr>
      *   <tr><td>{@value #KEY_CALIBRATION_IMAGES}</td><td>positive integer (int8 only)</td></tr>
      *   <tr><td>{@value #KEY_CALIBRATION_DATA}</td><td>fingerprint of the calibration images (int8 only)</td></tr>
+     *   <tr><td>{@value #KEY_CALIBRATION_ACTIVATIONS}</td><td>unsigned (int8 only; absent: symmetric)</td></tr>
      *   <tr><td>{@value #PROVENANCE_PREFIX}&lt;name&gt;</td><td>free-form provenance</td></tr>
      * </table>
      * Floats are written with {@link Float#toString(float)}, which reads back to the same float.
@@ -327,6 +333,10 @@ public final class ModelSpec {
             m.put(KEY_CALIBRATION_METHOD, calibration.method().key());
             m.put(KEY_CALIBRATION_IMAGES, Integer.toString(calibration.images()));
             m.put(KEY_CALIBRATION_DATA, calibration.dataFingerprint());
+            // Symmetric writes no key, so that the int8 files written before the key existed read back equal.
+            if (calibration.activations() != Calibration.Activations.SYMMETRIC) {
+                m.put(KEY_CALIBRATION_ACTIVATIONS, calibration.activations().key());
+            }
         }
         provenance.forEach((k, v) -> m.put(PROVENANCE_PREFIX + k, v));
         extraMetadata.forEach(m::putIfAbsent);
@@ -410,7 +420,8 @@ public final class ModelSpec {
         b.calibration(calibration(metadata));
         Set<String> known = Set.of(KEY_VERSION, KEY_ROLE, KEY_LABELS, KEY_INPUT_NAME, KEY_INPUT_FORM, KEY_INPUT_SHAPE,
                 KEY_PIXEL_ORDER, KEY_SCALE, KEY_MEAN, KEY_STD, KEY_RESIZE, KEY_OUTPUT_NAME, KEY_OUTPUT_KIND,
-                KEY_LOGITS_NAME, KEY_PRECISION, KEY_CALIBRATION_METHOD, KEY_CALIBRATION_IMAGES, KEY_CALIBRATION_DATA);
+                KEY_LOGITS_NAME, KEY_PRECISION, KEY_CALIBRATION_METHOD, KEY_CALIBRATION_IMAGES, KEY_CALIBRATION_DATA,
+                KEY_CALIBRATION_ACTIVATIONS);
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             String k = e.getKey();
             if (known.contains(k)) {
@@ -437,14 +448,20 @@ public final class ModelSpec {
         return metadata.containsKey(KEY_VERSION);
     }
 
-    /** The calibration keys: all three or none. */
+    /** The calibration keys: the three required ones and the optional encoding, or none. */
     private static Calibration calibration(Map<String, String> m) throws ModelSpecException {
         String method = m.get(KEY_CALIBRATION_METHOD);
         String images = m.get(KEY_CALIBRATION_IMAGES);
         String data = m.get(KEY_CALIBRATION_DATA);
         if (method == null && images == null && data == null) {
+            if (m.containsKey(KEY_CALIBRATION_ACTIVATIONS)) {
+                throw new ModelSpecException(KEY_CALIBRATION_ACTIVATIONS, "expected it only beside " + KEY_CALIBRATION_METHOD
+                        + ", found it alone");
+            }
             return null;
         }
+        Calibration.Activations activations = enumValue(m, KEY_CALIBRATION_ACTIVATIONS, Calibration.Activations.class,
+                Calibration.Activations.SYMMETRIC);
         Calibration.Method parsed = enumValue(m, KEY_CALIBRATION_METHOD, Calibration.Method.class, null);
         String count = required(m, KEY_CALIBRATION_IMAGES);
         int n;
@@ -456,7 +473,7 @@ public final class ModelSpec {
         if (n < 1) {
             throw new ModelSpecException(KEY_CALIBRATION_IMAGES, "expected a positive integer, found '" + count + "'");
         }
-        return new Calibration(parsed, n, required(m, KEY_CALIBRATION_DATA));
+        return new Calibration(parsed, n, required(m, KEY_CALIBRATION_DATA), activations);
     }
 
     private static String required(Map<String, String> m, String key) throws ModelSpecException {
@@ -572,7 +589,9 @@ public final class ModelSpec {
                 + channels + "x" + height + "x" + width + " " + pixelOrder.key() + ", output " + outputName + " ("
                 + outputKind.key() + "), " + labels.size() + " classes " + labels
                 + (precision == Precision.FLOAT32 ? "" : ", " + precision.key()
-                + (calibration == null ? "" : " (" + calibration.method().key() + " calibration, " + calibration.images() + " images)"))
+                + (calibration == null ? "" : " (" + calibration.method().key() + " calibration, " + calibration.images() + " images"
+                + (calibration.activations() == Calibration.Activations.SYMMETRIC ? "" : ", " + calibration.activations().key() + " activations")
+                + ")"))
                 + "]";
     }
 

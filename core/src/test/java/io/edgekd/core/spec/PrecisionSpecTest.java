@@ -48,6 +48,38 @@ class PrecisionSpecTest {
     }
 
     @Test
+    void unsignedActivationsRoundTripAndSymmetricWritesNoKey() throws Exception {
+        Calibration symmetric = new Calibration(Calibration.Method.MINMAX, 64, "f");
+        assertEquals(Calibration.Activations.SYMMETRIC, symmetric.activations());
+        Map<String, String> meta = base().precision(Precision.INT8).calibration(symmetric).build().toMetadata();
+        assertFalse(meta.containsKey(ModelSpec.KEY_CALIBRATION_ACTIVATIONS), meta.toString());
+
+        Calibration unsigned = new Calibration(Calibration.Method.MINMAX, 64, "f", Calibration.Activations.UNSIGNED);
+        ModelSpec spec = base().precision(Precision.INT8).calibration(unsigned).build();
+        meta = spec.toMetadata();
+        assertEquals("unsigned", meta.get("edgekd.calibration.activations"));
+        ModelSpec back = ModelSpec.fromMetadata(meta);
+        assertEquals(unsigned, back.calibration());
+        assertEquals(spec, back);
+        assertTrue(back.extraMetadata().isEmpty(), back.extraMetadata().toString());
+        assertTrue(back.toString().contains("int8 (minmax calibration, 64 images, unsigned activations)"), back.toString());
+
+        Map<String, String> bad = new java.util.LinkedHashMap<>(meta);
+        bad.put(ModelSpec.KEY_CALIBRATION_ACTIVATIONS, "asymmetric");
+        ModelSpecException e = assertThrows(ModelSpecException.class, () -> ModelSpec.fromMetadata(bad));
+        assertTrue(e.getMessage().contains("[symmetric, unsigned]") && e.getMessage().contains("'asymmetric'"), e.getMessage());
+
+        Map<String, String> alone = new java.util.LinkedHashMap<>(base().build().toMetadata());
+        alone.put(ModelSpec.KEY_CALIBRATION_ACTIVATIONS, "unsigned");
+        e = assertThrows(ModelSpecException.class, () -> ModelSpec.fromMetadata(alone));
+        assertTrue(e.getMessage().contains("edgekd.calibration.activations") && e.getMessage().contains("alone"), e.getMessage());
+
+        assertEquals(Calibration.Activations.UNSIGNED, Calibration.Activations.parse(" Unsigned"));
+        IllegalArgumentException iae = assertThrows(IllegalArgumentException.class, () -> Calibration.Activations.parse("u8"));
+        assertTrue(iae.getMessage().contains("expected one of symmetric, unsigned, found 'u8'"), iae.getMessage());
+    }
+
+    @Test
     void float16RoundTripsWithoutCalibration() throws Exception {
         ModelSpec spec = base().precision(Precision.FLOAT16).build();
         assertEquals("float16", spec.toMetadata().get(ModelSpec.KEY_PRECISION));

@@ -103,6 +103,12 @@ public final class ExportCommand implements Callable<Integer> {
                     + Int8Calibration.DEFAULT_PERCENTILE + ").")
     private Double calibrationPercentile;
 
+    @Option(names = "--int8-activations", paramLabel = "ENCODING",
+            description = "symmetric (int8, zero point 0: TensorRT and ONNX Runtime) or unsigned (uint8 with zero points, "
+                    + "rectifiers folded into the convolutions: ONNX Runtime's CPU provider only, where it runs faster; "
+                    + "TensorRT refuses it) (default: symmetric).")
+    private String int8Activations;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     private boolean help;
 
@@ -131,6 +137,9 @@ public final class ExportCommand implements Callable<Integer> {
             if (calibrationMethod != null) {
                 Calibration.Method.parse(calibrationMethod);
             }
+            if (int8Activations != null) {
+                Calibration.Activations.parse(int8Activations);
+            }
             options = b.build();
         } catch (IllegalArgumentException e) {
             stderr.println("export: " + e.getMessage());
@@ -150,8 +159,9 @@ public final class ExportCommand implements Callable<Integer> {
                     + (s.logitsName() == null ? "" : ", logits '" + s.logitsName() + "'") + "; " + r.operators().size()
                     + " nodes, " + r.foldedBatchNorms() + " batch norm(s) folded");
             Calibration cal = s.calibration();
-            stdout.println("  precision " + s.precision().key() + (cal == null ? "" : ", " + cal.method().key() + " calibration on "
-                    + cal.images() + " images (" + options.calibration().data().source() + ", fingerprint " + cal.dataFingerprint() + ")"));
+            stdout.println("  precision " + s.precision().key() + (cal == null ? "" : ", " + cal.activations().key() + " activations, "
+                    + cal.method().key() + " calibration on " + cal.images() + " images (" + options.calibration().data().source()
+                    + ", fingerprint " + cal.dataFingerprint() + ")"));
             stdout.println(r.samplesCompared() == 0
                     ? "  loaded in ONNX Runtime; comparison with DL4J skipped (--check-samples 0)"
                     : String.format(Locale.ROOT, "  ONNX Runtime vs DL4J on %d %s: max abs diff %.3e (tolerance %s)",
@@ -172,6 +182,9 @@ public final class ExportCommand implements Callable<Integer> {
         }
         if (!int8 && (calibration != null || calibrationImages != null || calibrationMethod != null || calibrationPercentile != null)) {
             throw new IllegalArgumentException("--calibration*: expected --int8 (only int8 is calibrated), found no --int8");
+        }
+        if (!int8 && int8Activations != null) {
+            throw new IllegalArgumentException("--int8-activations: expected --int8, found no --int8");
         }
         if (calibrationImages != null && calibrationImages < Int8Calibration.MIN_IMAGES) {
             throw new IllegalArgumentException("--calibration-images: expected at least " + Int8Calibration.MIN_IMAGES + ", found "
@@ -194,6 +207,9 @@ public final class ExportCommand implements Callable<Integer> {
             }
             if (calibrationPercentile != null) {
                 b.percentile(calibrationPercentile);
+            }
+            if (int8Activations != null) {
+                b.activations(Calibration.Activations.parse(int8Activations));
             }
             return b.build();
         } catch (IllegalArgumentException e) {

@@ -41,6 +41,7 @@ public final class Int8Calibration {
     private final Calibration.Method method;
     private final double percentile;
     private final long seed;
+    private final Calibration.Activations activations;
 
     private Int8Calibration(Builder b) {
         this.data = b.data;
@@ -48,6 +49,7 @@ public final class Int8Calibration {
         this.method = b.method;
         this.percentile = b.percentile;
         this.seed = b.seed;
+        this.activations = b.activations;
     }
 
     /**
@@ -84,11 +86,16 @@ public final class Int8Calibration {
         return seed;
     }
 
+    /** @return how activations are encoded */
+    public Calibration.Activations activations() {
+        return activations;
+    }
+
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "Int8Calibration[%s, %d of %d images from %s, seed %d]",
+        return String.format(Locale.ROOT, "Int8Calibration[%s, %d of %d images from %s, seed %d, %s activations]",
                 method == Calibration.Method.PERCENTILE ? "percentile " + percentile : method.key(), images, data.size(),
-                data.source(), seed);
+                data.source(), seed, activations.key());
     }
 
     /**
@@ -102,6 +109,7 @@ public final class Int8Calibration {
         private Calibration.Method method = DEFAULT_METHOD;
         private double percentile = DEFAULT_PERCENTILE;
         private long seed = 1;
+        private Calibration.Activations activations = Calibration.Activations.SYMMETRIC;
 
         private Builder(ImageDataset data) {
             this.data = data;
@@ -116,6 +124,16 @@ public final class Int8Calibration {
                 throw new IllegalArgumentException("calibration images: expected at least " + MIN_IMAGES + ", found " + n);
             }
             this.images = n;
+            return this;
+        }
+
+        /**
+         * @param a how activations are encoded: {@link Calibration.Activations#SYMMETRIC} (the default; TensorRT and ONNX
+         *          Runtime) or {@link Calibration.Activations#UNSIGNED} (ONNX Runtime's CPU provider only, where it runs faster)
+         * @return this
+         */
+        public Builder activations(Calibration.Activations a) {
+            this.activations = Objects.requireNonNull(a, "activations");
             return this;
         }
 

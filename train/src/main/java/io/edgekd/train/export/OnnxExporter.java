@@ -293,7 +293,7 @@ public final class OnnxExporter {
             // The check prefers images calibration did not see; a set with none to spare is checked on its first ones.
             checkImages = spare > 0 ? drawn.range(int8.images(), int8.images() + spare)
                     : calibrationImages.range(0, Math.min(options.checkSamples(), int8.images()));
-            calibration = new Calibration(int8.method(), int8.images(), calibrationImages.fingerprint());
+            calibration = new Calibration(int8.method(), int8.images(), calibrationImages.fingerprint(), int8.activations());
         }
         boolean fused = options.fusePreprocessing();
         boolean logits = options.logits();
@@ -472,7 +472,8 @@ public final class OnnxExporter {
             model = Float16Converter.convert(model);
         } else if (precision == Precision.INT8) {
             byte[] frames = Calibrator.frames(calibrationImages, order);
-            model = QdqQuantizer.quantize(model, Calibrator.thresholds(model, exported, frames, calibrationImages.size(), int8));
+            model = QdqQuantizer.quantize(model, Calibrator.thresholds(model, exported, frames, calibrationImages.size(), int8),
+                    int8.activations());
             checkFrames = Calibrator.frames(checkImages, order);
         }
         List<String> operators = new ArrayList<>();
@@ -636,7 +637,9 @@ public final class OnnxExporter {
                 switch (s.precision()) {
                     case FLOAT32 -> "float32";
                     case FLOAT16 -> "float16 weights and activations, float32 input and output";
-                    case INT8 -> "int8 QDQ (symmetric, per-channel weights), activation scales from " + s.calibration().method().key()
+                    case INT8 -> "int8 QDQ (" + (s.calibration().activations() == Calibration.Activations.SYMMETRIC
+                            ? "symmetric int8 activations" : "unsigned uint8 activations, for ONNX Runtime's CPU provider")
+                            + ", per-channel symmetric int8 weights), activation scales from " + s.calibration().method().key()
                             + " calibration on " + s.calibration().images() + " images";
                 });
     }

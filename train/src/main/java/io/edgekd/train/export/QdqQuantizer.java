@@ -2,6 +2,7 @@ package io.edgekd.train.export;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
+import io.edgekd.core.spec.Calibration;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -81,6 +82,21 @@ final class QdqQuantizer {
      * @return the QDQ model, metadata untouched
      */
     static OnnxMl.ModelProto quantize(OnnxMl.ModelProto model, Map<String, Float> thresholds) {
+        return quantize(model, thresholds, Calibration.Activations.SYMMETRIC);
+    }
+
+    /**
+     * @param model       the float32 model
+     * @param thresholds  clipping threshold of every tensor {@link #calibratedTensors} names
+     * @param activations how activations are encoded: {@link Calibration.Activations#SYMMETRIC} as described above, or
+     *                    {@link Calibration.Activations#UNSIGNED}: uint8, a rectifier's output on {@code [0, T]} (scale
+     *                    {@code T / 255}, zero point 0) with the rectifier kept as it is and the convolution output before
+     *                    it left unquantized, so that ONNX Runtime folds the rectifier into the quantization and the
+     *                    convolution, rectifier and quantization into one QLinearConv; every other activation on
+     *                    {@code [-T, T]} (scale {@code T / 127}, zero point 128)
+     * @return the QDQ model, metadata untouched
+     */
+    static OnnxMl.ModelProto quantize(OnnxMl.ModelProto model, Map<String, Float> thresholds, Calibration.Activations activations) {
         OnnxMl.GraphProto graph = model.getGraph();
         Map<String, OnnxMl.TensorProto> inits = new HashMap<>();
         Set<String> names = new HashSet<>();
@@ -106,15 +122,44 @@ final class QdqQuantizer {
             }
             scales.put(t, th / QMAX);
         }
+        boolean unsigned = activations == Calibration.Activations.UNSIGNED;
+        // Unsigned: which tensors are rectifier outputs on [0, T], and which convolution outputs feed only such a rectifier
+        // (left float: ONNX Runtime fuses the convolution, the rectifier and the quantization after it).
+        Set<String> rectified = new HashSet<>();
+        Set<String> fused = new HashSet<>();
+        if (unsigned) {
+            Map<String, List<OnnxMl.NodeProto>> consumers = new HashMap<>();
+            for (OnnxMl.NodeProto n : graph.getNodeList()) {
+                for (String in : n.getInputList()) {
+                    consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+                }
+                if (isRectifier(n, scales, inits)) {
+                    rectified.add(n.getOutput(0));
+                }
+            }
+            Set<String> graphOutputs = new HashSet<>();
+            for (OnnxMl.ValueInfoProto o : graph.getOutputList()) {
+                graphOutputs.add(o.getName());
+            }
+            for (OnnxMl.NodeProto n : graph.getNodeList()) {
+                List<OnnxMl.NodeProto> c = consumers.getOrDefault(n.getOutput(0), List.of());
+                if (n.getOpType().equals("Conv") && c.size() == 1 && rectified.contains(c.get(0).getOutput(0))
+                        && !graphOutputs.contains(n.getOutput(0))) {
+                    fused.add(n.getOutput(0));
+                }
+            }
+        }
+        // The scale each quantized tensor was given (a bias is quantized at its input's scale times the weight's).
+        Map<String, Float> used = new HashMap<>();
         List<OnnxMl.NodeProto> nodes = new ArrayList<>();
         // Graph inputs that feed a convolution directly are quantized before the first node.
         for (OnnxMl.ValueInfoProto in : graph.getInputList()) {
             if (scales.containsKey(in.getName())) {
-                dequantized.put(in.getName(), r.qdq(in.getName(), scales.get(in.getName()), nodes));
+                dequantized.put(in.getName(), r.qdq(in.getName(), thresholds.get(in.getName()), encoding(unsigned, false), used, nodes));
             }
         }
         for (OnnxMl.NodeProto n : graph.getNodeList()) {
-            OnnxMl.NodeProto.Builder b = rectifier(n, scales, inits);
+            OnnxMl.NodeProto.Builder b = unsigned ? n.toBuilder() : rectifier(n, scales, inits);
             for (int i = 0; i < b.getInputCount(); i++) {
                 String d = dequantized.get(b.getInput(i));
                 if (d != null) {
@@ -124,7 +169,7 @@ final class QdqQuantizer {
             boolean conv = n.getOpType().equals("Conv");
             boolean gemm = n.getOpType().equals("Gemm");
             if (conv || gemm) {
-                float inScale = scales.get(n.getInput(0));
+                float inScale = used.get(n.getInput(0));
                 OnnxMl.TensorProto w = inits.get(n.getInput(1));
                 if (w == null || w.getDataType() != OnnxMl.TensorProto.DataType.FLOAT_VALUE) {
                     throw new IllegalStateException(n.getName() + ": expected a float32 weight initializer, found " + n.getInput(1));
@@ -157,8 +202,8 @@ final class QdqQuantizer {
             nodes.add(b.build());
             // Each measured tensor is quantized right after the node that makes it, so every consumer reads the int8 value.
             for (String out : n.getOutputList()) {
-                if (scales.containsKey(out) && !dequantized.containsKey(out)) {
-                    dequantized.put(out, r.qdq(out, scales.get(out), nodes));
+                if (scales.containsKey(out) && !dequantized.containsKey(out) && !fused.contains(out)) {
+                    dequantized.put(out, r.qdq(out, thresholds.get(out), encoding(unsigned, rectified.contains(out)), used, nodes));
                 }
             }
         }
@@ -181,18 +226,50 @@ final class QdqQuantizer {
      * ONNX Runtime's CPU provider. Any other node is returned unchanged.
      */
     private static OnnxMl.NodeProto.Builder rectifier(OnnxMl.NodeProto n, Map<String, Float> scales, Map<String, OnnxMl.TensorProto> inits) {
-        Float scale = scales.get(n.getOutput(0));
-        if (scale == null) {
-            return n.toBuilder();
-        }
-        boolean relu = n.getOpType().equals("Relu");
-        boolean clip = n.getOpType().equals("Clip") && n.getInputCount() == 3 && scalar(inits.get(n.getInput(1))) == 0f
-                && scalar(inits.get(n.getInput(2))) >= scale * QMAX * (1 - 1e-6f);
-        if (!relu && !clip) {
+        if (!isRectifier(n, scales, inits)) {
             return n.toBuilder();
         }
         return OnnxMl.NodeProto.newBuilder().setOpType("LeakyRelu").setName(n.getName()).addInput(n.getInput(0)).addOutput(n.getOutput(0))
                 .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("alpha").setType(OnnxMl.AttributeProto.AttributeType.FLOAT).setF(0f));
+    }
+
+    /**
+     * @return whether {@code n} is a Relu, or a Clip from 0 to at least its output's threshold, whose output is quantized:
+     *         on {@code [0, T]} the quantization alone computes it
+     */
+    private static boolean isRectifier(OnnxMl.NodeProto n, Map<String, Float> scales, Map<String, OnnxMl.TensorProto> inits) {
+        Float scale = scales.get(n.getOutput(0));
+        if (scale == null) {
+            return false;
+        }
+        boolean relu = n.getOpType().equals("Relu");
+        boolean clip = n.getOpType().equals("Clip") && n.getInputCount() == 3 && scalar(inits.get(n.getInput(1))) == 0f
+                && scalar(inits.get(n.getInput(2))) >= scale * QMAX * (1 - 1e-6f);
+        return relu || clip;
+    }
+
+    /** How one activation is stored in 8 bits. */
+    private enum Encoding {
+        /** int8, zero point 0, {@code [-T, T]} on {@code [-127, 127]}. */
+        SIGNED(OnnxMl.TensorProto.DataType.INT8, (byte) 0, QMAX),
+        /** uint8, zero point 128, {@code [-T, T]} on {@code [1, 255]}. */
+        OFFSET(OnnxMl.TensorProto.DataType.UINT8, (byte) 128, QMAX),
+        /** uint8, zero point 0, {@code [0, T]} on {@code [0, 255]}: a rectifier's output. */
+        POSITIVE(OnnxMl.TensorProto.DataType.UINT8, (byte) 0, 255);
+
+        final OnnxMl.TensorProto.DataType type;
+        final byte zeroPoint;
+        final int levels;
+
+        Encoding(OnnxMl.TensorProto.DataType type, byte zeroPoint, int levels) {
+            this.type = type;
+            this.zeroPoint = zeroPoint;
+            this.levels = levels;
+        }
+    }
+
+    private static Encoding encoding(boolean unsigned, boolean rectified) {
+        return !unsigned ? Encoding.SIGNED : rectified ? Encoding.POSITIVE : Encoding.OFFSET;
     }
 
     /** @return the value of a one-element float initializer, or NaN */
@@ -287,7 +364,7 @@ final class QdqQuantizer {
     private static final class Rewriter {
         private final Set<String> names;
         private final List<OnnxMl.TensorProto> initializers = new ArrayList<>();
-        private String zeroPoint;
+        private final Map<Encoding, String> zeroPoints = new java.util.EnumMap<>(Encoding.class);
 
         Rewriter(Set<String> names) {
             this.names = names;
@@ -301,12 +378,17 @@ final class QdqQuantizer {
             return n;
         }
 
-        /** {@code QuantizeLinear → DequantizeLinear} on an activation; returns the dequantized tensor's name. */
-        String qdq(String tensor, float scale, List<OnnxMl.NodeProto> nodes) {
+        /**
+         * {@code QuantizeLinear → DequantizeLinear} on an activation whose values lie in {@code [-threshold, threshold]}
+         * (or {@code [0, threshold]}); records the scale in {@code used} and returns the dequantized tensor's name.
+         */
+        String qdq(String tensor, float threshold, Encoding e, Map<String, Float> used, List<OnnxMl.NodeProto> nodes) {
+            float scale = threshold / e.levels;
+            used.put(tensor, scale);
             String s = initializer(fresh(tensor + "_scale"), OnnxMl.TensorProto.DataType.FLOAT, le(4).putFloat(scale).array());
-            // The zero point is what makes QuantizeLinear's output int8 (without one it is uint8), so activations keep it.
-            String zp = zeroPoint == null ? zeroPoint = initializer(fresh("int8_zero"), OnnxMl.TensorProto.DataType.INT8, new byte[] {0})
-                    : zeroPoint;
+            // The zero point's type is QuantizeLinear's output type (without one it is uint8), so activations always carry one.
+            String zp = zeroPoints.computeIfAbsent(e, k -> initializer(fresh(k.type.name().toLowerCase(java.util.Locale.ROOT) + "_zero"),
+                    k.type, new byte[] {k.zeroPoint}));
             String q = fresh(tensor + "_q");
             String dq = fresh(tensor + "_dq");
             nodes.add(node("QuantizeLinear", List.of(tensor, s, zp), q, null));

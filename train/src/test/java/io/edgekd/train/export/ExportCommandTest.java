@@ -80,12 +80,20 @@ class ExportCommandTest {
                 "--calibration-images", "24", "--calibration-method", "entropy");
         assertEquals(0, r.exit(), r.err());
         System.out.print(r.out());
-        assertTrue(r.out().contains("precision int8, entropy calibration on 24 images ("), r.out());
+        assertTrue(r.out().contains("precision int8, symmetric activations, entropy calibration on 24 images ("), r.out());
         assertTrue(r.out().matches("(?s).*ONNX Runtime vs DL4J on \\d+ held-out calibration-set images: max abs diff .* \\(tolerance 0.25\\).*"),
                 r.out());
         try (EdgeClassifier c = EdgeClassifier.open(int8, EdgeOptions.builder().warmupRuns(0).build())) {
             assertEquals(io.edgekd.core.spec.Precision.INT8, c.spec().precision());
             assertEquals(24, c.spec().calibration().images());
+        }
+        Path unsigned = dir.resolve("student-int8u.onnx");
+        r = run("--model", zip.toString(), "--out", unsigned.toString(), "--int8", "--calibration", "synthetic:3:16:3:12",
+                "--calibration-images", "24", "--int8-activations", "unsigned");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("precision int8, unsigned activations, minmax calibration on 24 images ("), r.out());
+        try (EdgeClassifier c = EdgeClassifier.open(unsigned, EdgeOptions.builder().warmupRuns(0).build())) {
+            assertEquals(io.edgekd.core.spec.Calibration.Activations.UNSIGNED, c.spec().calibration().activations());
         }
         Path fp16 = dir.resolve("student-fp16.onnx");
         r = run("--model", zip.toString(), "--out", fp16.toString(), "--fp16");
@@ -106,6 +114,12 @@ class ExportCommandTest {
         r = run("--model", zip.toString(), "--out", onnx.toString(), "--calibration-method", "entropy");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("expected --int8"), r.err());
+        r = run("--model", zip.toString(), "--out", onnx.toString(), "--int8-activations", "unsigned");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--int8-activations: expected --int8"), r.err());
+        r = run("--model", zip.toString(), "--out", onnx.toString(), "--int8", "--int8-activations", "asymmetric");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("expected one of symmetric, unsigned, found 'asymmetric'"), r.err());
         r = run("--model", zip.toString(), "--out", onnx.toString(), "--int8", "--calibration-method", "kl");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("expected one of minmax, percentile, entropy, found 'kl'"), r.err());

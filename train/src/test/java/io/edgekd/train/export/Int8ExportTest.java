@@ -146,6 +146,64 @@ class Int8ExportTest {
     }
 
     @Test
+    void unsignedActivationsFoldTheRectifiersIntoTheConvolutions(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("student-int8u.onnx");
+        ExportOptions options = ExportOptions.builder().precision(Precision.INT8).calibration(Int8Calibration.builder(calibrationData)
+                .images(32).activations(Calibration.Activations.UNSIGNED).build()).build();
+        ExportResult r = new OnnxExporter(options).export(student, spec, file);
+        System.out.println(r + ", max abs diff " + r.maxAbsDiff());
+        assertEquals(8, r.samplesCompared());
+        assertTrue(r.maxAbsDiff() <= ExportOptions.DEFAULT_INT8_TOLERANCE, r.toString());
+
+        OnnxMl.ModelProto m = read(file);
+        java.util.Map<String, OnnxMl.TensorProto> inits = new java.util.HashMap<>();
+        for (OnnxMl.TensorProto t : m.getGraph().getInitializerList()) {
+            inits.put(t.getName(), t);
+        }
+        java.util.Map<String, OnnxMl.NodeProto> producer = new java.util.HashMap<>();
+        for (OnnxMl.NodeProto n : m.getGraph().getNodeList()) {
+            producer.put(n.getOutput(0), n);
+        }
+        int positive = 0;
+        int offset = 0;
+        for (OnnxMl.NodeProto n : m.getGraph().getNodeList()) {
+            if (!n.getOpType().equals("QuantizeLinear")) {
+                continue;
+            }
+            // Activations are uint8: zero point 0 right after a rectifier (range [0, T]), 128 everywhere else.
+            OnnxMl.TensorProto zp = inits.get(n.getInput(2));
+            assertEquals(OnnxMl.TensorProto.DataType.UINT8_VALUE, zp.getDataType(), n.toString());
+            int z = zp.getRawData().byteAt(0) & 0xff;
+            OnnxMl.NodeProto from = producer.get(n.getInput(0));
+            boolean afterRectifier = from != null && (from.getOpType().equals("Relu") || from.getOpType().equals("Clip"));
+            assertEquals(afterRectifier ? 0 : 128, z, n.getInput(0) + " made by " + (from == null ? "the input" : from.getOpType()));
+            if (afterRectifier) {
+                positive++;
+                // ... and the convolution before the rectifier is not quantized itself: it feeds the rectifier directly.
+                OnnxMl.NodeProto conv = producer.get(from.getInput(0));
+                assertEquals("Conv", conv.getOpType(), from.toString());
+            } else {
+                offset++;
+            }
+        }
+        assertTrue(positive >= 4 && offset >= 1, positive + " rectified, " + offset + " other quantized activations");
+        assertFalse(opTypes(m).contains("LeakyRelu"), "the rectifiers stay as they are: " + opTypes(m));
+
+        Path optimized = dir.resolve("optimized.onnx");
+        try (EdgeClassifier c = EdgeClassifier.open(file, EdgeOptions.builder().warmupRuns(1).optimizedModelPath(optimized).build())) {
+            assertEquals(Calibration.Activations.UNSIGNED, c.spec().calibration().activations());
+        }
+        OnnxMl.ModelProto opt = read(optimized);
+        Set<String> kernels = opTypes(opt);
+        System.out.println("ONNX Runtime's optimised unsigned int8 graph: " + kernels);
+        assertTrue(kernels.contains("QLinearConv") && kernels.contains("QGemm"), kernels.toString());
+        assertFalse(kernels.contains("Conv") || kernels.contains("Gemm") || kernels.contains("QLinearLeakyRelu"),
+                "every convolution in int8, no separate int8 rectifier pass: " + kernels);
+        long rectifiers = opt.getGraph().getNodeList().stream().filter(n -> Set.of("Relu", "Clip").contains(n.getOpType())).count();
+        assertTrue(rectifiers <= 1, "only the rectifier before global pooling (its output stays float) is left: " + kernels);
+    }
+
+    @Test
     void everyCalibrationMethodGivesAWorkingModelAndRecordsItself() throws Exception {
         List<Float> inputThresholds = new ArrayList<>();
         List<Double> activationThresholds = new ArrayList<>();
