@@ -6,7 +6,9 @@
 #      data/fashion-mnist-sample on x86_64 and under cortex-a72, cortex-a57 (Jetson Nano) and cortex-a76
 #      (Raspberry Pi 5); every probability must match x86_64 within 1e-5 and every top-1 class must be the same.
 #      The cortex-a76 run loads edgekd and ONNX Runtime from the slim device jar (native/device: linux-aarch64
-#      natives only), so the package that ships is the one proven;
+#      natives only), so the package that ships is the one proven. Its int8 twin (student-fashion-sample-int8.onnx,
+#      symmetric QDQ) does the same under cortex-a72 (NEON int8 kernels) and cortex-a76 (dot-product kernels), with
+#      the same tolerance: measured 2.4e-7, the integer arithmetic is the same on both architectures;
 #   d. the camera demo (examples/target/edgekd-camera.jar, its linux-arm64 FFmpeg) runs headless under cortex-a72 on
 #      a 40-frame 640x480 lossless video made by SampleVideo --lossless (FFV1: decoding gives the drawn bytes
 #      exactly, on both FFmpeg builds), writes an H.264 MP4 and a --log; every frame's top-1 label must equal the
@@ -47,6 +49,7 @@ skipped() { case "$skip" in *" $1 "*) return 0 ;; esac; return 1; }
 
 tolerance="${EDGEKD_ARM_TOLERANCE:-1e-5}"
 MODEL="$ROOT/native/aarch64/student-fashion-sample.onnx"
+MODEL_INT8="$ROOT/native/aarch64/student-fashion-sample-int8.onnx"
 DATA="$ROOT/data/fashion-mnist-sample"
 WORK="$ROOT/native/checks/target/aarch64"
 mkdir -p "$WORK"
@@ -135,40 +138,50 @@ if ! skipped probabilities; then
     failed="$failed slim-jar"
   fi
   t=$(date +%s)
-  java -cp "$CPC" io.edgekd.platform.ProbabilityDump "$MODEL" "$DATA" "$WORK/probabilities-x86_64.txt" 2>"$WORK/dump-x86_64.log" \
-    | sed "s|$WORK/||g; s/^/aarch64:   /" || { cat "$WORK/dump-x86_64.log" >&2; failed="$failed dump-x86_64"; }
+  # The float32 student on every CPU; its int8 twin (ONNX Runtime's int8 kernels: NEON on the A72 and A57, dot-product
+  # instructions on the A76) on the A72 and the A76. Integer arithmetic leaves the same tolerance enough.
+  runs=""
+  for cpu in $cpus; do runs="$runs float:$cpu"; done
+  for cpu in $cpus; do case "$cpu" in cortex-a72|cortex-a76) runs="$runs int8:$cpu" ;; esac; done
+  model_of() { [ "$1" = int8 ] && echo "$MODEL_INT8" || echo "$MODEL"; }
+  for m in float int8; do
+    java -cp "$CPC" io.edgekd.platform.ProbabilityDump "$(model_of $m)" "$DATA" "$WORK/probabilities-$m-x86_64.txt" 2>"$WORK/dump-$m-x86_64.log" \
+      | sed "s|$WORK/||g; s/^/aarch64:   /" || { cat "$WORK/dump-$m-x86_64.log" >&2; failed="$failed dump-$m-x86_64"; }
+  done
   # The emulated runs are independent and each keeps about one core busy: run up to EDGEKD_ARM_JOBS (default:
   # the core count) at once, then report in order.
   jobs_max="${EDGEKD_ARM_JOBS:-$(nproc)}"
-  dump_arm() { # cpu
+  dump_arm() { # model cpu
     local cp_cpu="$CPC"
-    [ "$1" = cortex-a76 ] && cp_cpu="$ROOT/native/checks/target/classes:$SLIM"
-    QEMU_CPU="$1" "$JAVA_ARM" -cp "$cp_cpu" io.edgekd.platform.ProbabilityDump "$MODEL" "$DATA" \
-      "$WORK/probabilities-$1.txt" >"$WORK/dump-$1.out" 2>"$WORK/dump-$1.log"
-    echo $? >"$WORK/dump-$1.status"
+    [ "$2" = cortex-a76 ] && cp_cpu="$ROOT/native/checks/target/classes:$SLIM"
+    QEMU_CPU="$2" "$JAVA_ARM" -cp "$cp_cpu" io.edgekd.platform.ProbabilityDump "$(model_of "$1")" "$DATA" \
+      "$WORK/probabilities-$1-$2.txt" >"$WORK/dump-$1-$2.out" 2>"$WORK/dump-$1-$2.log"
+    echo $? >"$WORK/dump-$1-$2.status"
   }
   running=0
-  for cpu in $cpus; do
-    rm -f "$WORK/probabilities-$cpu.txt" "$WORK/dump-$cpu.status"
-    dump_arm "$cpu" &
+  for run in $runs; do
+    m="${run%%:*}"; cpu="${run#*:}"
+    rm -f "$WORK/probabilities-$m-$cpu.txt" "$WORK/dump-$m-$cpu.status"
+    dump_arm "$m" "$cpu" &
     running=$((running + 1))
     if [ "$running" -ge "$jobs_max" ]; then wait -n || true; running=$((running - 1)); fi
   done
   wait
-  for cpu in $cpus; do
-    out="$WORK/probabilities-$cpu.txt"
-    if [ "$(cat "$WORK/dump-$cpu.status" 2>/dev/null)" = 0 ]; then
-      sed "s|$WORK/||g; s/^/aarch64:   (emulated) /" "$WORK/dump-$cpu.out"
-      if verdict="$(java -cp "$CPC" io.edgekd.platform.ProbabilityComparison "$WORK/probabilities-x86_64.txt" "$out" "$tolerance" 2>&1)"; then
+  for run in $runs; do
+    m="${run%%:*}"; cpu="${run#*:}"
+    out="$WORK/probabilities-$m-$cpu.txt"
+    if [ "$(cat "$WORK/dump-$m-$cpu.status" 2>/dev/null)" = 0 ]; then
+      sed "s|$WORK/||g; s/^/aarch64:   (emulated) /" "$WORK/dump-$m-$cpu.out"
+      if verdict="$(java -cp "$CPC" io.edgekd.platform.ProbabilityComparison "$WORK/probabilities-$m-x86_64.txt" "$out" "$tolerance" 2>&1)"; then
         echo "aarch64:   ${verdict//$WORK\//}"
       else
         echo "aarch64:   ${verdict//$WORK\//}" >&2
-        failed="$failed probabilities-$cpu"
+        failed="$failed probabilities-$m-$cpu"
       fi
     else
-      tail -n 20 "$WORK/dump-$cpu.log" >&2
-      echo "aarch64:   classification under $cpu FAILED" >&2
-      failed="$failed dump-$cpu"
+      tail -n 20 "$WORK/dump-$m-$cpu.log" >&2
+      echo "aarch64:   $m classification under $cpu FAILED" >&2
+      failed="$failed dump-$m-$cpu"
     fi
   done
   times="$times probabilities=$(stamp "$t")s"
