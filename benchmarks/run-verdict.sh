@@ -3,6 +3,7 @@
 #   benchmarks/run-verdict.sh quick [OUT]   # every benchmark once, briefly (CI): 1 fork, 1 short iteration
 #   benchmarks/run-verdict.sh full  [OUT]   # the committed run (~50 min on 2 cores); report into benchmarks/results/
 #   benchmarks/run-verdict.sh paired [OUT]  # only the side-by-side pairs (~10 min), added to OUT's results; report again
+#   benchmarks/run-verdict.sh int8 [OUT]    # only int8 against float32 (~10 min), added to OUT's results; report again
 # Build first: ./mvnw -B -q -DskipTests package (or -pl benchmarks -am). OUT defaults to benchmarks/target/verdict-<profile>.
 #
 # Which parameter combinations run (JMH would otherwise cross every @Param):
@@ -32,7 +33,7 @@ export OMP_NUM_THREADS=1
 CP="target/classes:$(cat target/classpath.txt)"
 JAVA=(java -Xss4m -cp "$CP")
 mkdir -p "$OUT"
-if [ "$PROFILE" != paired ]; then
+if [ "$PROFILE" != paired ] && [ "$PROFILE" != int8 ]; then
   rm -f "$OUT"/*.json "$OUT"/*.log "$OUT"/load.txt
   { lscpu; echo; free -m; echo; java -version 2>&1; } > "$OUT/machine.txt"
 fi
@@ -48,13 +49,13 @@ case "$PROFILE" in
     SAMPLE=(-bm sample -f 1 -wi 0 -i 1 -r 200ms)
     ROUNDS=1
     ;;
-  full|paired)
+  full|paired|int8)
     AVG=(-bm avgt -f 1 -wi 3 -w 1s -i 4 -r 1s)
     SAMPLE=(-bm sample -f 1 -wi 2 -w 1s -i 3 -r 1s)
     PAIRED=(-bm avgt -f 1 -wi 3 -w 1s -i 5 -r 1s)
     ROUNDS=2
     ;;
-  *) echo "usage: run-verdict.sh quick|full|paired [OUT]" >&2; exit 2 ;;
+  *) echo "usage: run-verdict.sh quick|full|paired|int8 [OUT]" >&2; exit 2 ;;
 esac
 PROF=(-prof gc -prof io.edgekd.bench.DirectMemoryProfiler)
 
@@ -79,6 +80,21 @@ jmh() { # NAME MODE-ARGS... -- JMH-ARGS...
     || { echo "JMH failed, see ${file%.json}.log" >&2; tail -20 "${file%.json}.log" >&2; exit 1; }
 }
 
+int8_runs() { # NAME-PREFIX JMH-ARGS...: int8 (symmetric, and unsigned activations) against float32, same invocation
+  local prefix="$1"; shift
+  for s in "${SIZES[@]}"; do
+    jmh "$prefix-int8-student-$s" "$@" 'EdgeClassifierBenchmark\.classifyPreprocessed$' -p model=student -p input="$s" \
+      -p classes=10 -p threads=1,2 -p precision=float32,int8,int8-unsigned
+  done
+  for s in 1x28x28 3x224x224; do
+    jmh "$prefix-int8-teacher-$s" "$@" 'EdgeClassifierBenchmark\.classifyPreprocessed$' -p model=teacher -p input="$s" \
+      -p classes=10 -p threads=1 -p precision=float32,int8,int8-unsigned
+  done
+}
+
+if [ "$PROFILE" = int8 ]; then
+  int8_runs int8 "${AVG[@]}" "${PROF[@]}"
+fi
 if [ "$PROFILE" = quick ]; then
   # Every benchmark method once, and the paths the full run takes through sizes, models, classes and threads.
   jmh all "${AVG[@]}" "${PROF[@]}" 'EdgeClassifierBenchmark|DjlBenchmark|Dl4jBenchmark|OpenCvDnnBenchmark'
@@ -110,21 +126,11 @@ if [ "$PROFILE" = full ]; then
       for s in "${SIZES[@]}"; do
         jmh "$mode-r$r-teacher-$s" "${args[@]}" "$PAIR" -p model=teacher -p input="$s" -p classes=10 -p threads=1
       done
-      if [ $mode = avgt ]; then
-        # Int8 (symmetric, and unsigned activations) against float32 in the same invocation, 1 and 2 threads.
-        for s in "${SIZES[@]}"; do
-          jmh "$mode-r$r-int8-student-$s" "${args[@]}" 'EdgeClassifierBenchmark\.classifyPreprocessed$' -p model=student -p input="$s" \
-            -p classes=10 -p threads=1,2 -p precision=float32,int8,int8-unsigned
-        done
-        for s in 1x28x28 3x224x224; do
-          jmh "$mode-r$r-int8-teacher-$s" "${args[@]}" 'EdgeClassifierBenchmark\.classifyPreprocessed$' -p model=teacher -p input="$s" \
-            -p classes=10 -p threads=1 -p precision=float32,int8,int8-unsigned
-        done
-      fi
+      if [ $mode = avgt ]; then int8_runs "$mode-r$r" "${args[@]}"; fi
     done
   done
 fi
-if [ "$PROFILE" != quick ]; then
+if [ "$PROFILE" = full ] || [ "$PROFILE" = paired ]; then
   # The ratio targets side by side: edgekd against the floor, DJL and DL4J; the raw frame against the floor; 10 and 2
   # classes; the student against MobileNetV2.
   for ((r = 1; r <= ROUNDS; r++)); do

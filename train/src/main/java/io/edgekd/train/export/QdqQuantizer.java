@@ -37,6 +37,10 @@ import java.util.Set;
  * those of Jacob et al. 2018, "Quantization and Training of Neural Networks for Efficient Integer-Arithmetic-Only
  * Inference" (eqs. 1-7), with zero points fixed at 0.
  *
+ * <p>{@link Calibration.Activations#UNSIGNED} is the other encoding, for ONNX Runtime's CPU provider only: uint8
+ * activations with zero points (see {@link #quantize(OnnxMl.ModelProto, Map, Calibration.Activations)}), rectifiers
+ * kept as they are so that ONNX Runtime folds each into the convolution before it.
+ *
  * <p>Thread safety: stateless.
  */
 final class QdqQuantizer {
