@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 /** The settings the quickstart and the reproduction share, and their output folder checks. */
 final class ExperimentCommands {
     /**
-     * The distillation recipe the experiments use, chosen on validation data (docs/results/recipe.md).
+     * The distillation recipe the experiments use, chosen on validation data (docs/results/recipe-study): T = 4,
+     * α = 0.7, no augmentation.
      *
      * @param temperature  T
      * @param alpha        α
