@@ -2,7 +2,6 @@ package io.edgekd.bench;
 
 import io.edgekd.core.dataset.ImageDataset;
 import io.edgekd.core.dataset.SyntheticImages;
-import io.edgekd.core.spec.Calibration;
 import io.edgekd.core.spec.ModelRole;
 import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.core.spec.Normalization;
@@ -102,6 +101,17 @@ public final class BenchModels {
     static final List<String> INT8_VARIANTS = List.of("int8", "int8-unsigned");
     /** Calibration images of the int8 benchmark files: speed depends on the kernels that run, not on the scales. */
     static final int INT8_CALIBRATION_IMAGES = 64;
+
+    /**
+     * @param in the model's input
+     * @return the calibration of every int8 benchmark file: {@value #INT8_CALIBRATION_IMAGES} seeded synthetic images at
+     *         the input's size (min-max unless the caller sets another method)
+     */
+    static Int8Calibration.Builder syntheticCalibration(InputShape in) {
+        ImageDataset images = SyntheticImages.builder().classes(8).size(in.width(), in.height()).channels(in.channels())
+                .perClass(INT8_CALIBRATION_IMAGES / 8 + 1).seed(7).build();
+        return Int8Calibration.builder(images).images(INT8_CALIBRATION_IMAGES);
+    }
 
     /**
      * @param model   {@code student} or {@code teacher}
@@ -207,12 +217,9 @@ public final class BenchModels {
                 ExportOptions.Builder options = ExportOptions.builder().checkSamples(2);
                 new OnnxExporter(options.build()).export(net, spec, dir.resolve(base + ".onnx"));
                 new OnnxExporter(options.fusePreprocessing(true).build()).export(net, spec, dir.resolve(base + "-fused.onnx"));
-                ImageDataset calibration = SyntheticImages.builder().classes(8).size(in.width(), in.height()).channels(in.channels())
-                        .perClass(INT8_CALIBRATION_IMAGES / 8 + 1).seed(7).build();
                 for (String v : INT8_VARIANTS) {
-                    Calibration.Activations a = v.equals("int8") ? Calibration.Activations.SYMMETRIC : Calibration.Activations.UNSIGNED;
                     ExportOptions int8 = ExportOptions.builder().checkSamples(2).precision(Precision.INT8)
-                            .calibration(Int8Calibration.builder(calibration).images(INT8_CALIBRATION_IMAGES).activations(a).build()).build();
+                            .calibration(syntheticCalibration(in).activations(PrecisionModels.Variant.parse(v).activations).build()).build();
                     new OnnxExporter(int8).export(net, spec, dir.resolve(base + "-" + v + ".onnx"));
                 }
                 Path tmp = Files.createTempFile(dir, base, ".tmp");

@@ -1,14 +1,11 @@
 package io.edgekd.bench;
 
-import io.edgekd.core.dataset.ImageDataset;
-import io.edgekd.core.dataset.SyntheticImages;
 import io.edgekd.core.spec.Calibration;
 import io.edgekd.core.spec.ModelRole;
 import io.edgekd.core.spec.ModelSpec;
 import io.edgekd.core.spec.Normalization;
 import io.edgekd.core.spec.Precision;
 import io.edgekd.train.export.ExportOptions;
-import io.edgekd.train.export.Int8Calibration;
 import io.edgekd.train.export.OnnxExporter;
 import io.edgekd.train.network.InputShape;
 import io.edgekd.train.network.NetworkFamily;
@@ -37,9 +34,6 @@ import java.util.stream.IntStream;
  * <p>Thread safety: {@link #model} is synchronized.
  */
 public final class PrecisionModels {
-    /** Calibration images of the int8 benchmark model. */
-    static final int CALIBRATION_IMAGES = 64;
-
     private PrecisionModels() {
     }
 
@@ -130,9 +124,7 @@ public final class PrecisionModels {
                 .role(network.equals("teacher") ? ModelRole.TEACHER : ModelRole.STUDENT).build();
         ExportOptions.Builder o = ExportOptions.builder().precision(v.precision);
         if (v.precision == Precision.INT8) {
-            ImageDataset images = SyntheticImages.builder().classes(8).size(size, size).channels(channels).perClass(CALIBRATION_IMAGES / 8 + 1)
-                    .seed(7).build();
-            o.calibration(Int8Calibration.builder(images).images(CALIBRATION_IMAGES).method(Calibration.Method.PERCENTILE)
+            o.calibration(BenchModels.syntheticCalibration(new InputShape(channels, size, size)).method(Calibration.Method.PERCENTILE)
                     .activations(v.activations).build());
         }
         new OnnxExporter(o.build()).export(net, spec, file);
