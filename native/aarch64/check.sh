@@ -138,7 +138,7 @@ if ! skipped probabilities; then
     failed="$failed slim-jar"
   fi
   t=$(date +%s)
-  # The float32 student on every CPU; its int8 twin (ONNX Runtime's int8 kernels: NEON on the A72 and A57, dot-product
+  # The float32 student on every CPU; its int8 twin (ONNX Runtime's int8 kernels: plain NEON on the A72, dot-product
   # instructions on the A76) on the A72 and the A76. Integer arithmetic leaves the same tolerance enough.
   runs=""
   for cpu in $cpus; do runs="$runs float:$cpu"; done
