@@ -17,10 +17,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -32,7 +34,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
         description = "Reproduce the paper's Table I and Table III on Fashion-MNIST (full set; with the defaults about 8 hours on two cores; "
-                + "rerunning the same command with the same --out continues where it stopped).")
+                + "rerunning the same command with the same --out continues where it stopped; several processes started with the same "
+                + "--out share the runs between them).")
 public final class ReproduceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -97,6 +100,10 @@ public final class ReproduceCommand implements Callable<Integer> {
         return new ExperimentCommands.Recipe(temperature, alpha, new Augmentation(flip, shift));
     }
 
+    @Option(names = "--poll", defaultValue = "30", paramLabel = "SECONDS",
+            description = "when other processes share --out: how often to look again at the runs they are training (default: ${DEFAULT-VALUE})")
+    int pollSeconds;
+
     @Option(names = "--tasks", split = ",", paramLabel = "TASK",
             description = "run only these tasks, comma-separated: 10-class, binary-tshirt-shirt, binary-sneaker-boot, ternary-footwear, "
                     + "five-class (default: all)")
@@ -129,33 +136,50 @@ public final class ReproduceCommand implements Callable<Integer> {
                 }
             }
         }
+        if (pollSeconds < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--poll: expected at least 1 second, found " + pollSeconds);
+        }
         ExperimentCommands.prepareOutput(out);
         DataSource src = DataSource.resolve(data, 28, 1, 0.2, seed, ProgressListener.NONE);
-        List<Experiment.TaskResult> results = new ArrayList<>();
-        for (Task t : tasks) {
-            if (only != null && !only.contains(t.id())) {
-                continue;
+        List<Task> chosen = tasks.stream().filter(t -> only == null || only.contains(t.id())).toList();
+        Experiment.TaskResult[] results = new Experiment.TaskResult[chosen.size()];
+        // First every task as far as this process can take it alone; then the tasks whose runs another process sharing
+        // --out holds (a teacher, or students), waiting for them. With one process the second pass has nothing to do.
+        for (boolean wait : new boolean[] {false, true}) {
+            for (int i = 0; i < chosen.size(); i++) {
+                if (results[i] != null) {
+                    continue;
+                }
+                Task t = chosen.get(i);
+                ImageDataset train = ExperimentCommands.limit(src.train().selectClasses(t.classes()), fast ? 60 : 0, seed);
+                ImageDataset test = ExperimentCommands.limit(src.test().selectClasses(t.classes()), fast ? 20 : 0, seed);
+                Split split = train.split(fast ? 0.2 : 0.1, seed);
+                int te = fast ? 1 : (t.main() ? teacherEpochs : subsetEpochs);
+                int se = fast ? 1 : (t.main() ? studentEpochs : subsetEpochs);
+                Experiment.Settings settings = ExperimentCommands.settings(split.train().size(), te, se, fast ? 0.25 : teacherWidth, 64, seed,
+                        quiet, fast ? 2 : 5, fast ? 50 : 300, 512, recipe(), fast ? Math.min(seeds, 2) : seeds,
+                        fast ? Augmentation.NONE : new Augmentation(teacherFlip, teacherShift));
+                Experiment e = new Experiment(settings, out, System.out, Duration.ofSeconds(pollSeconds));
+                results[i] = wait ? e.run(t.name(), t.prefix(), split.train(), split.validation(), test, t.kinds())
+                        : e.tryRun(t.name(), t.prefix(), split.train(), split.validation(), test, t.kinds()).orElse(null);
+                if (results[i] != null) {
+                    ExperimentReport.write(out, "edgekd: Jaiswal & Gajjar's tables reproduced on Fashion-MNIST", command(), src.name(),
+                            finished(results), (System.nanoTime() - start) / 1e9);
+                }
             }
-            ImageDataset train = ExperimentCommands.limit(src.train().selectClasses(t.classes()), fast ? 60 : 0, seed);
-            ImageDataset test = ExperimentCommands.limit(src.test().selectClasses(t.classes()), fast ? 20 : 0, seed);
-            Split split = train.split(fast ? 0.2 : 0.1, seed);
-            int te = fast ? 1 : (t.main() ? teacherEpochs : subsetEpochs);
-            int se = fast ? 1 : (t.main() ? studentEpochs : subsetEpochs);
-            Experiment.Settings settings = ExperimentCommands.settings(split.train().size(), te, se, fast ? 0.25 : teacherWidth, 64, seed, quiet,
-                    fast ? 2 : 5, fast ? 50 : 300, 512, recipe(), fast ? Math.min(seeds, 2) : seeds,
-                    fast ? Augmentation.NONE : new Augmentation(teacherFlip, teacherShift));
-            results.add(new Experiment(settings, out, System.out).run(t.name(), t.prefix(), split.train(), split.validation(), test, t.kinds()));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            ExperimentReport.write(out, "edgekd: Jaiswal & Gajjar's tables reproduced on Fashion-MNIST", command(),
-                    src.name(), results, seconds);
         }
+        List<Experiment.TaskResult> done = finished(results);
         double seconds = (System.nanoTime() - start) / 1e9;
         String md = ExperimentReport.write(out, "edgekd: Jaiswal & Gajjar's tables reproduced on Fashion-MNIST", command(), src.name(),
-                results, seconds);
+                done, seconds);
         System.out.println();
         System.out.println(md);
         System.out.printf(Locale.ROOT, "reproduction finished in %s; report in %s%n", ProgressBar.clock(seconds), out.toAbsolutePath());
         return 0;
+    }
+
+    private static List<Experiment.TaskResult> finished(Experiment.TaskResult[] results) {
+        return Arrays.stream(results).filter(Objects::nonNull).toList();
     }
 
     private String command() {

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -45,7 +46,12 @@ import java.util.Set;
  * runs in progress write checkpoints there; running the same task into the same folder again reuses, resumes and
  * trains what is left (see {@link RunStore}).
  *
- * <p>Thread safety: not thread-safe; one task at a time.
+ * <p>Shareable: several processes (or threads, each with its own {@code Experiment}) may run the same task into the
+ * same folder at once, on one machine or on several that share it. Each run is trained by one of them only, the one
+ * that claimed it; the others go on with the runs nobody holds, then take over the finished ones. Every process ends
+ * with the whole task's results; its outputs are written by one process at a time.
+ *
+ * <p>Thread safety: not thread-safe; one task at a time per instance.
  */
 public final class Experiment {
     /**
@@ -121,6 +127,7 @@ public final class Experiment {
     private final Settings settings;
     private final Path out;
     private final PrintStream log;
+    private final Duration poll;
 
     /**
      * @param settings how models are trained
@@ -128,12 +135,33 @@ public final class Experiment {
      * @param log      where progress lines go
      */
     public Experiment(Settings settings, Path out, PrintStream log) {
-        this.settings = settings;
-        this.out = out;
-        this.log = log;
+        this(settings, out, log, DEFAULT_POLL);
     }
 
     /**
+     * @param settings how models are trained
+     * @param out      output folder
+     * @param log      where progress lines go
+     * @param poll     how often {@link #run} looks again at runs another process is training
+     */
+    public Experiment(Settings settings, Path out, PrintStream log, Duration poll) {
+        this.settings = settings;
+        this.out = out;
+        this.log = log;
+        if (poll.isNegative() || poll.isZero()) {
+            throw new IllegalArgumentException("poll: expected a positive interval, found " + poll);
+        }
+        this.poll = poll;
+    }
+
+    /** How often a waiting {@link #run} looks again at runs trained by another process. */
+    public static final Duration DEFAULT_POLL = Duration.ofSeconds(30);
+
+    /**
+     * Runs a task to its end. Runs that another process sharing the output folder is training are left to it and
+     * taken over when it finishes them (or resumed here from their checkpoints when it dies): this call waits for
+     * them, checking every poll interval.
+     *
      * @param name       task name
      * @param prefix     file-name prefix ("" or e.g. {@code binary-tshirt-shirt-})
      * @param train      training split
@@ -146,9 +174,56 @@ public final class Experiment {
      * @throws EdgeModelException         if the edge runtime cannot open an exported model
      * @throws UnsupportedLayerException  if a network cannot be costed
      * @throws IOException                if a file cannot be written
+     * @throws InterruptedException       if interrupted while waiting for another process's run
      */
     public TaskResult run(String name, String prefix, ImageDataset train, ImageDataset validation, ImageDataset test,
                           Set<ModelResult.Kind> kinds)
+            throws TrainingException, ExportException, EdgeModelException, UnsupportedLayerException, IOException, InterruptedException {
+        List<String> waitingFor = List.of();
+        while (true) {
+            Attempt a = attempt(name, prefix, train, validation, test, kinds);
+            if (a.result() != null) {
+                return a.result();
+            }
+            if (!a.heldElsewhere().equals(waitingFor)) {
+                waitingFor = a.heldElsewhere();
+                log.printf(Locale.ROOT, "   waiting for %s, trained by another process sharing %s (checking every %d s)%n",
+                        String.join(", ", waitingFor), out.resolve(RunStore.FOLDER), Math.max(1, poll.toSeconds()));
+            }
+            Thread.sleep(poll.toMillis());
+        }
+    }
+
+    /**
+     * Runs what of a task this process can: trains every run no other process is training, and writes the task's
+     * outputs when every run is finished.
+     *
+     * @param name       task name
+     * @param prefix     file-name prefix
+     * @param train      training split
+     * @param validation validation split
+     * @param test       test split
+     * @param kinds      student arms to train (the teacher always is)
+     * @return the task's results, or empty when runs remain that another process is training (when it is the
+     *         teacher, no student of the task can start, and none was)
+     * @throws TrainingException          if training fails
+     * @throws ExportException            if an export fails its check
+     * @throws EdgeModelException         if the edge runtime cannot open an exported model
+     * @throws UnsupportedLayerException  if a network cannot be costed
+     * @throws IOException                if a file cannot be written
+     */
+    public Optional<TaskResult> tryRun(String name, String prefix, ImageDataset train, ImageDataset validation, ImageDataset test,
+                                       Set<ModelResult.Kind> kinds)
+            throws TrainingException, ExportException, EdgeModelException, UnsupportedLayerException, IOException {
+        return Optional.ofNullable(attempt(name, prefix, train, validation, test, kinds).result());
+    }
+
+    /** What one pass over a task's runs achieved: its result, or the runs held by other processes. */
+    private record Attempt(TaskResult result, List<String> heldElsewhere) {
+    }
+
+    private Attempt attempt(String name, String prefix, ImageDataset train, ImageDataset validation, ImageDataset test,
+                            Set<ModelResult.Kind> kinds)
             throws TrainingException, ExportException, EdgeModelException, UnsupportedLayerException, IOException {
         Files.createDirectories(out);
         RunStore store = new RunStore(out);
@@ -158,9 +233,15 @@ public final class Experiment {
         TrainingOptions to = settings.teacherOptions().toBuilder().name(prefix + "teacher").build();
         String teacherPrint = RunStore.fingerprint("teacher", settings.teacher().describe(), RunStore.describe(to), train.fingerprint(),
                 validation.fingerprint());
-        TrainingResult teacher = trainOrReuse(store, prefix + "teacher", teacherPrint, validation, o -> SupervisedTrainer.builder()
+        Optional<TrainingResult> maybeTeacher = trainOrReuse(store, prefix + "teacher", teacherPrint, validation, o -> SupervisedTrainer.builder()
                 .family(settings.teacher()).role(ModelRole.TEACHER).options(o).build().train(train, validation), to);
+        if (maybeTeacher.isEmpty()) {
+            log.printf(Locale.ROOT, "   %steacher is being trained by another process; this task's students wait for it%n", prefix);
+            return new Attempt(null, List.of(prefix + "teacher"));
+        }
+        TrainingResult teacher = maybeTeacher.get();
 
+        List<String> held = new ArrayList<>();
         List<ModelResult.Kind> order = new ArrayList<>(List.of(ModelResult.Kind.TEACHER));
         List<List<TrainingResult>> runs = new ArrayList<>();
         runs.add(List.of(teacher));
@@ -175,13 +256,18 @@ public final class Experiment {
                 String print = RunStore.fingerprint(kind, settings.student().describe(), RunStore.describe(o), train.fingerprint(),
                         validation.fingerprint(), kind == ModelResult.Kind.STUDENT ? "" : settings.temperature() + "/" + settings.alpha(),
                         teacherPrint);
-                arm.add(trainOrReuse(store, run, print, validation, opts -> kind == ModelResult.Kind.STUDENT
+                Optional<TrainingResult> r = trainOrReuse(store, run, print, validation, opts -> kind == ModelResult.Kind.STUDENT
                         // The teacher's normalisation for the student alone too: the arms differ only in the teacher.
                         ? SupervisedTrainer.builder().family(settings.student()).role(ModelRole.STUDENT)
                                 .normalization(teacher.model().spec().normalization()).options(opts).build().train(train, validation)
                         : Distiller.builder().teacher(teacher.model()).student(settings.student()).temperature(settings.temperature())
                                 .alpha(settings.alpha()).transferStem(kind == ModelResult.Kind.STUDENT_KD_TRANSFER).options(opts).build()
-                                .train(train, validation), o));
+                                .train(train, validation), o);
+                if (r.isPresent()) {
+                    arm.add(r.get());
+                } else {
+                    held.add(run);
+                }
             }
             runs.add(arm);
             order.add(kind);
@@ -190,6 +276,21 @@ public final class Experiment {
             log.printf(Locale.ROOT, "   (%d finished runs reused from %s, %d resumed from checkpoints)%n", store.reused(),
                     out.resolve(RunStore.FOLDER), store.resumed());
         }
+        if (!held.isEmpty()) {
+            log.printf(Locale.ROOT, "   %d runs of this task are being trained by another process: %s%n", held.size(), String.join(", ", held));
+            return new Attempt(null, List.copyOf(held));
+        }
+        RunStore.Claim writing = store.outputs(prefix);
+        try {
+            return new Attempt(outputs(name, prefix, train, test, to, order, runs), List.of());
+        } finally {
+            writing.close();
+        }
+    }
+
+    private TaskResult outputs(String name, String prefix, ImageDataset train, ImageDataset test, TrainingOptions to,
+                               List<ModelResult.Kind> order, List<List<TrainingResult>> runs)
+            throws ExportException, EdgeModelException, UnsupportedLayerException, IOException {
         List<TrainingResult> baseline = order.contains(ModelResult.Kind.STUDENT) ? runs.get(order.indexOf(ModelResult.Kind.STUDENT))
                 : runs.get(runs.size() - 1);
         double target = settings.targetFraction() * ModelResult.mean(baseline.stream().mapToDouble(r -> r.validation().accuracy()).toArray());
@@ -237,15 +338,30 @@ public final class Experiment {
         TrainingResult train(TrainingOptions options) throws TrainingException;
     }
 
-    private TrainingResult trainOrReuse(RunStore store, String run, String fingerprint, ImageDataset validation, Training training,
-                                        TrainingOptions options) throws TrainingException, IOException {
+    /** @return the run's result, or empty when another process holds its claim (and is training it) */
+    private Optional<TrainingResult> trainOrReuse(RunStore store, String run, String fingerprint, ImageDataset validation, Training training,
+                                                  TrainingOptions options) throws TrainingException, IOException {
         Optional<TrainingResult> done = store.finished(run, fingerprint, validation);
         if (done.isPresent()) {
             log.printf(Locale.ROOT, "   %s: finished earlier, reused%n", run);
-            return done.get();
+            return done;
         }
-        TrainingResult r = training.train(store.checkpointed(run, fingerprint, options));
-        store.save(run, fingerprint, r);
-        return r;
+        Optional<RunStore.Claim> claim = store.claim(run, fingerprint);
+        if (claim.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            done = store.finished(run, fingerprint, validation); // another process may have finished it since the first look
+            if (done.isPresent()) {
+                log.printf(Locale.ROOT, "   %s: finished by another process, reused%n", run);
+                return done;
+            }
+            log.printf(Locale.ROOT, "   %s: training%n", run);
+            TrainingResult r = training.train(store.checkpointed(run, fingerprint, options));
+            store.save(run, fingerprint, r);
+            return Optional.of(r);
+        } finally {
+            claim.get().close();
+        }
     }
 }

@@ -43,6 +43,16 @@ public final class ExperimentReport {
      */
     public static String write(Path out, String title, String command, String data, List<Experiment.TaskResult> tasks, double seconds)
             throws IOException {
+        RunStore.Claim writing = new RunStore(out).outputs("report"); // processes sharing the folder write one at a time
+        try {
+            return writeReport(out, title, command, data, tasks, seconds);
+        } finally {
+            writing.close();
+        }
+    }
+
+    private static String writeReport(Path out, String title, String command, String data, List<Experiment.TaskResult> tasks, double seconds)
+            throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(title).append("\n\n");
         md.append("- Machine: ").append(Machine.oneLine()).append('\n');

@@ -11,9 +11,13 @@ import io.edgekd.train.training.TrainingOptions;
 import io.edgekd.train.training.TrainingResult;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
@@ -22,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -31,7 +36,11 @@ import java.util.stream.Stream;
  * output folder reuses each finished run whose fingerprint still matches, resumes the interrupted one from its last
  * checkpoint (giving the numbers an uninterrupted run gives), and trains the rest.
  *
- * <p>Thread safety: not thread-safe.
+ * <p>Several processes may share one folder: a run is trained only by the process that holds its claim (an exclusive
+ * lock on {@code runs/<run>-<fingerprint>.lock}, see {@link #claim}). The operating system drops the lock when its
+ * process ends, however it ends, so a run whose process was killed can be claimed, and resumed, by the next one.
+ *
+ * <p>Thread safety: not thread-safe; give each thread its own store.
  */
 final class RunStore {
     static final String FOLDER = "runs";
@@ -165,6 +174,85 @@ final class RunStore {
             try (Stream<Path> files = Files.walk(ckpt)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /**
+     * Claims a run for this process: only the holder of a run's claim trains it. Check {@link #finished} again after
+     * claiming: another process may have finished the run since the first look.
+     *
+     * @param run         run name
+     * @param fingerprint its fingerprint
+     * @return the claim, to be closed when the run is saved; empty when another process (or another thread of this
+     *         one) holds it
+     * @throws IOException if the lock file cannot be opened
+     */
+    Optional<Claim> claim(String run, String fingerprint) throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve(run + "-" + fingerprint.substring(0, 12) + ".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by another thread of this JVM
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        if (lock == null) {
+            ch.close();
+            return Optional.empty();
+        }
+        return Optional.of(new Claim(ch, false));
+    }
+
+    /**
+     * Waits until this thread alone, of every process sharing the folder, may write a task's outputs (its models,
+     * exports, pictures, the report), so that two processes finishing the same task one after the other never write
+     * into the same file at once.
+     *
+     * @param name what is written, e.g. the task's file-name prefix
+     * @return the claim, to be closed when the outputs are written
+     * @throws IOException if the lock file cannot be opened or locked
+     */
+    Claim outputs(String name) throws IOException {
+        OUTPUTS.lock(); // FileChannel.lock serialises processes, not the threads of one JVM
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(dir.resolve("outputs-" + (name.isEmpty() ? "main" : name) + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            ch.lock();
+            return new Claim(ch, true);
+        } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                ch.close();
+            }
+            OUTPUTS.unlock();
+            throw e;
+        }
+    }
+
+    private static final ReentrantLock OUTPUTS = new ReentrantLock();
+
+    /** A held claim; closing it releases it (the lock file stays, empty of meaning). */
+    static final class Claim implements AutoCloseable {
+        private final FileChannel channel;
+        private final boolean outputs;
+
+        private Claim(FileChannel channel, boolean outputs) {
+            this.channel = channel;
+            this.outputs = outputs;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                channel.close(); // releases the lock
+            } finally {
+                if (outputs) {
+                    OUTPUTS.unlock();
                 }
             }
         }
