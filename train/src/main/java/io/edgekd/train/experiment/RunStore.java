@@ -197,7 +197,11 @@ final class RunStore {
             lock = ch.tryLock();
         } catch (OverlappingFileLockException e) {
             lock = null; // held by another thread of this JVM
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            // A file system without locks (some network mounts): one process per folder, as before sharing existed.
+            warnNoLocks(e);
+            return Optional.of(new Claim(ch, false));
+        } catch (RuntimeException e) {
             ch.close();
             throw e;
         }
@@ -223,7 +227,11 @@ final class RunStore {
         try {
             ch = FileChannel.open(dir.resolve("outputs-" + (name.isEmpty() ? "main" : name) + ".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
-            ch.lock();
+            try {
+                ch.lock();
+            } catch (IOException e) {
+                warnNoLocks(e); // the JVM-wide lock above still serialises this process's threads
+            }
             return new Claim(ch, true);
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
@@ -235,6 +243,15 @@ final class RunStore {
     }
 
     private static final ReentrantLock OUTPUTS = new ReentrantLock();
+    private boolean warned;
+
+    private void warnNoLocks(IOException e) {
+        if (!warned) {
+            warned = true;
+            System.err.println("note: " + dir + " does not support file locks (" + e.getMessage() + "); do not run two processes into "
+                    + "it at once: they would train the same runs twice");
+        }
+    }
 
     /** A held claim; closing it releases it (the lock file stays, empty of meaning). */
     static final class Claim implements AutoCloseable {
