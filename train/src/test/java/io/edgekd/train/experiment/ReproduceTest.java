@@ -6,7 +6,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,11 +23,27 @@ class ReproduceTest {
     @TempDir
     Path dir;
 
+    /** Two invocations at once into one folder (as two processes would be): both finish, with the whole report. */
     @Test
-    void runsOnlyTheChosenTasks() throws Exception {
+    void runsOnlyTheChosenTasksAndTwoInvocationsShareTheFolder() throws Exception {
         Path out = dir.resolve("repro");
-        assertEquals(0, EdgekdTrain.run("reproduce", "--fast", "--quiet", "--data", "sample", "--seeds", "1", "--tasks", "binary-sneaker-boot,ternary-footwear",
-                "--out", out.toString()));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Integer>> both = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                both.add(pool.submit(() -> EdgekdTrain.run("reproduce", "--fast", "--quiet", "--data", "sample", "--seeds", "1", "--tasks",
+                        "binary-sneaker-boot,ternary-footwear", "--poll", "1", "--out", out.toString())));
+                Thread.sleep(2000); // the first takes the first teacher, the second goes on to the next task
+            }
+            for (Future<Integer> f : both) {
+                assertEquals(0, f.get(10, TimeUnit.MINUTES));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Stream<Path> s = Files.list(out.resolve("runs"))) {
+            assertEquals(List.of(), s.filter(Files::isDirectory).toList(), "no run left a checkpoint folder, so every one finished");
+        }
         for (String f : List.of("report.md", "report.json", "learning-curves-binary-sneaker-boot.png", "learning-curves-ternary-footwear.png",
                 "binary-sneaker-boot-teacher.onnx", "binary-sneaker-boot-student.onnx", "binary-sneaker-boot-student-kd.onnx",
                 "binary-sneaker-boot-student-kd-transfer.onnx", "ternary-footwear-student-kd-transfer.onnx",
