@@ -17,7 +17,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -143,29 +142,47 @@ public final class ReproduceCommand implements Callable<Integer> {
         DataSource src = DataSource.resolve(data, 28, 1, 0.2, seed, ProgressListener.NONE);
         List<Task> chosen = tasks.stream().filter(t -> only == null || only.contains(t.id())).toList();
         Experiment.TaskResult[] results = new Experiment.TaskResult[chosen.size()];
-        // First every task as far as this process can take it alone; then the tasks whose runs another process sharing
-        // --out holds (a teacher, or students), waiting for them. With one process the second pass has nothing to do.
-        for (boolean wait : new boolean[] {false, true}) {
+        Experiment[] experiments = new Experiment[chosen.size()];
+        Split[] splits = new Split[chosen.size()];
+        ImageDataset[] tests = new ImageDataset[chosen.size()];
+        // Sweeps over the tasks not finished yet, each as far as this process can take it: runs another process sharing
+        // --out holds (a teacher, or students) are left to it, so the next sweep, after a pause, takes them over
+        // finished. With one process the first sweep finishes everything.
+        boolean said = false;
+        while (Arrays.stream(results).anyMatch(Objects::isNull)) {
             for (int i = 0; i < chosen.size(); i++) {
                 if (results[i] != null) {
                     continue;
                 }
                 Task t = chosen.get(i);
-                ImageDataset train = ExperimentCommands.limit(src.train().selectClasses(t.classes()), fast ? 60 : 0, seed);
-                ImageDataset test = ExperimentCommands.limit(src.test().selectClasses(t.classes()), fast ? 20 : 0, seed);
-                Split split = train.split(fast ? 0.2 : 0.1, seed);
-                int te = fast ? 1 : (t.main() ? teacherEpochs : subsetEpochs);
-                int se = fast ? 1 : (t.main() ? studentEpochs : subsetEpochs);
-                Experiment.Settings settings = ExperimentCommands.settings(split.train().size(), te, se, fast ? 0.25 : teacherWidth, 64, seed,
-                        quiet, fast ? 2 : 5, fast ? 50 : 300, 512, recipe(), fast ? Math.min(seeds, 2) : seeds,
-                        fast ? Augmentation.NONE : new Augmentation(teacherFlip, teacherShift));
-                Experiment e = new Experiment(settings, out, System.out, Duration.ofSeconds(pollSeconds));
-                results[i] = wait ? e.run(t.name(), t.prefix(), split.train(), split.validation(), test, t.kinds())
-                        : e.tryRun(t.name(), t.prefix(), split.train(), split.validation(), test, t.kinds()).orElse(null);
+                if (experiments[i] == null) {
+                    ImageDataset train = ExperimentCommands.limit(src.train().selectClasses(t.classes()), fast ? 60 : 0, seed);
+                    tests[i] = ExperimentCommands.limit(src.test().selectClasses(t.classes()), fast ? 20 : 0, seed);
+                    splits[i] = train.split(fast ? 0.2 : 0.1, seed);
+                    int te = fast ? 1 : (t.main() ? teacherEpochs : subsetEpochs);
+                    int se = fast ? 1 : (t.main() ? studentEpochs : subsetEpochs);
+                    Experiment.Settings settings = ExperimentCommands.settings(splits[i].train().size(), te, se, fast ? 0.25 : teacherWidth, 64,
+                            seed, quiet, fast ? 2 : 5, fast ? 50 : 300, 512, recipe(), fast ? Math.min(seeds, 2) : seeds,
+                            fast ? Augmentation.NONE : new Augmentation(teacherFlip, teacherShift));
+                    experiments[i] = new Experiment(settings, out, System.out);
+                }
+                results[i] = experiments[i].tryRun(t.name(), t.prefix(), splits[i].train(), splits[i].validation(), tests[i], t.kinds())
+                        .orElse(null);
                 if (results[i] != null) {
                     ExperimentReport.write(out, "edgekd: Jaiswal & Gajjar's tables reproduced on Fashion-MNIST", command(), src.name(),
                             finished(results), (System.nanoTime() - start) / 1e9);
+                    experiments[i] = null; // its data and models are no longer needed
+                    splits[i] = null;
+                    tests[i] = null;
                 }
+            }
+            if (Arrays.stream(results).anyMatch(Objects::isNull)) {
+                if (!said) {
+                    said = true;
+                    System.out.printf(Locale.ROOT, "   waiting for runs other processes sharing %s are training (checking every %d s)%n", out,
+                            pollSeconds);
+                }
+                Thread.sleep(pollSeconds * 1000L);
             }
         }
         List<Experiment.TaskResult> done = finished(results);

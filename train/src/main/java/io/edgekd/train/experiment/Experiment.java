@@ -29,8 +29,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -128,6 +131,11 @@ public final class Experiment {
     private final Path out;
     private final PrintStream log;
     private final Duration poll;
+    private final Map<String, TrainingResult> finished = new HashMap<>();
+    private final Set<String> announced = new HashSet<>();
+    private final Map<String, List<String>> heldBefore = new HashMap<>();
+    private RunStore store;
+    private long reportedReuse = -1;
 
     /**
      * @param settings how models are trained
@@ -179,16 +187,16 @@ public final class Experiment {
     public TaskResult run(String name, String prefix, ImageDataset train, ImageDataset validation, ImageDataset test,
                           Set<ModelResult.Kind> kinds)
             throws TrainingException, ExportException, EdgeModelException, UnsupportedLayerException, IOException, InterruptedException {
-        List<String> waitingFor = List.of();
+        boolean said = false;
         while (true) {
             Attempt a = attempt(name, prefix, train, validation, test, kinds);
             if (a.result() != null) {
                 return a.result();
             }
-            if (!a.heldElsewhere().equals(waitingFor)) {
-                waitingFor = a.heldElsewhere();
-                log.printf(Locale.ROOT, "   waiting for %s, trained by another process sharing %s (checking every %d s)%n",
-                        String.join(", ", waitingFor), out.resolve(RunStore.FOLDER), Math.max(1, poll.toSeconds()));
+            if (!said) {
+                said = true;
+                log.printf(Locale.ROOT, "   waiting for them (another process sharing %s; checking every %d s)%n", out.resolve(RunStore.FOLDER),
+                        Math.max(1, poll.toSeconds()));
             }
             Thread.sleep(poll.toMillis());
         }
@@ -226,9 +234,13 @@ public final class Experiment {
                             Set<ModelResult.Kind> kinds)
             throws TrainingException, ExportException, EdgeModelException, UnsupportedLayerException, IOException {
         Files.createDirectories(out);
-        RunStore store = new RunStore(out);
-        log.printf(Locale.ROOT, "== %s: %d classes %s; %d training, %d validation, %d test images; student seeds %s%n", name,
-                train.numClasses(), train.classes(), train.size(), validation.size(), test.size(), settings.seeds());
+        if (store == null) {
+            store = new RunStore(out);
+        }
+        if (announced.add(prefix)) {
+            log.printf(Locale.ROOT, "== %s: %d classes %s; %d training, %d validation, %d test images; student seeds %s%n", name,
+                    train.numClasses(), train.classes(), train.size(), validation.size(), test.size(), settings.seeds());
+        }
 
         TrainingOptions to = settings.teacherOptions().toBuilder().name(prefix + "teacher").build();
         String teacherPrint = RunStore.fingerprint("teacher", settings.teacher().describe(), RunStore.describe(to), train.fingerprint(),
@@ -236,7 +248,9 @@ public final class Experiment {
         Optional<TrainingResult> maybeTeacher = trainOrReuse(store, prefix + "teacher", teacherPrint, validation, o -> SupervisedTrainer.builder()
                 .family(settings.teacher()).role(ModelRole.TEACHER).options(o).build().train(train, validation), to);
         if (maybeTeacher.isEmpty()) {
-            log.printf(Locale.ROOT, "   %steacher is being trained by another process; this task's students wait for it%n", prefix);
+            if (!List.of(prefix + "teacher").equals(heldBefore.put(prefix, List.of(prefix + "teacher")))) {
+                log.printf(Locale.ROOT, "   %steacher is being trained by another process; this task's students wait for it%n", prefix);
+            }
             return new Attempt(null, List.of(prefix + "teacher"));
         }
         TrainingResult teacher = maybeTeacher.get();
@@ -272,12 +286,15 @@ public final class Experiment {
             runs.add(arm);
             order.add(kind);
         }
-        if (store.reused() + store.resumed() > 0) {
+        if (store.reused() + store.resumed() > 0 && store.reused() * 1_000_000L + store.resumed() != reportedReuse) {
+            reportedReuse = store.reused() * 1_000_000L + store.resumed();
             log.printf(Locale.ROOT, "   (%d finished runs reused from %s, %d resumed from checkpoints)%n", store.reused(),
                     out.resolve(RunStore.FOLDER), store.resumed());
         }
         if (!held.isEmpty()) {
-            log.printf(Locale.ROOT, "   %d runs of this task are being trained by another process: %s%n", held.size(), String.join(", ", held));
+            if (!held.equals(heldBefore.put(prefix, List.copyOf(held)))) {
+                log.printf(Locale.ROOT, "   %d runs of this task are being trained by another process: %s%n", held.size(), String.join(", ", held));
+            }
             return new Attempt(null, List.copyOf(held));
         }
         RunStore.Claim writing = store.outputs(prefix);
@@ -341,6 +358,17 @@ public final class Experiment {
     /** @return the run's result, or empty when another process holds its claim (and is training it) */
     private Optional<TrainingResult> trainOrReuse(RunStore store, String run, String fingerprint, ImageDataset validation, Training training,
                                                   TrainingOptions options) throws TrainingException, IOException {
+        TrainingResult known = finished.get(fingerprint); // a run this instance trained or loaded on an earlier pass
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<TrainingResult> r = trainOrLoad(store, run, fingerprint, validation, training, options);
+        r.ifPresent(t -> finished.put(fingerprint, t));
+        return r;
+    }
+
+    private Optional<TrainingResult> trainOrLoad(RunStore store, String run, String fingerprint, ImageDataset validation, Training training,
+                                                 TrainingOptions options) throws TrainingException, IOException {
         Optional<TrainingResult> done = store.finished(run, fingerprint, validation);
         if (done.isPresent()) {
             log.printf(Locale.ROOT, "   %s: finished earlier, reused%n", run);
@@ -354,6 +382,7 @@ public final class Experiment {
             done = store.finished(run, fingerprint, validation); // another process may have finished it since the first look
             if (done.isPresent()) {
                 log.printf(Locale.ROOT, "   %s: finished by another process, reused%n", run);
+                store.dropCheckpoints(run, fingerprint); // left behind if that process died between saving and cleaning up
                 return done;
             }
             log.printf(Locale.ROOT, "   %s: training%n", run);

@@ -11,9 +11,10 @@ import io.edgekd.train.training.TrainingOptions;
 import io.edgekd.train.training.TrainingResult;
 
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLockInterruptionException;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
@@ -39,6 +42,7 @@ import java.util.stream.Stream;
  * <p>Several processes may share one folder: a run is trained only by the process that holds its claim (an exclusive
  * lock on {@code runs/<run>-<fingerprint>.lock}, see {@link #claim}). The operating system drops the lock when its
  * process ends, however it ends, so a run whose process was killed can be claimed, and resumed, by the next one.
+ * Threads of one JVM are kept apart by the same claims.
  *
  * <p>Thread safety: not thread-safe; give each thread its own store.
  */
@@ -169,6 +173,17 @@ final class RunStore {
         s.put(STOPPED_EARLY, Boolean.toString(r.stoppedEarly()));
         s.put(TRANSFERRED, String.join(",", r.transferredLayers()));
         r.model().withState(s).save(dir.resolve(run + ".zip"), false);
+        dropCheckpoints(run, fingerprint);
+    }
+
+    /**
+     * Deletes a finished run's checkpoint folder, if there is one.
+     *
+     * @param run         run name
+     * @param fingerprint its fingerprint
+     * @throws IOException if it cannot be deleted
+     */
+    void dropCheckpoints(String run, String fingerprint) throws IOException {
         Path ckpt = checkpoints(run, fingerprint);
         if (Files.isDirectory(ckpt)) {
             try (Stream<Path> files = Files.walk(ckpt)) {
@@ -190,26 +205,38 @@ final class RunStore {
      * @throws IOException if the lock file cannot be opened
      */
     Optional<Claim> claim(String run, String fingerprint) throws IOException {
-        FileChannel ch = FileChannel.open(dir.resolve(run + "-" + fingerprint.substring(0, 12) + ".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null; // held by another thread of this JVM
-        } catch (IOException e) {
-            // A file system without locks (some network mounts): one process per folder, as before sharing existed.
-            warnNoLocks(e);
-            return Optional.of(new Claim(ch, false));
-        } catch (RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-        if (lock == null) {
-            ch.close();
+        Path file = lockFile(run + "-" + fingerprint.substring(0, 12));
+        // POSIX record locks belong to the process, and closing any descriptor of the file drops all of them: a thread
+        // must not even open a lock file another thread of this JVM holds, so those are known here first.
+        if (!HELD_HERE.add(file)) {
             return Optional.empty();
         }
-        return Optional.of(new Claim(ch, false));
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (ClosedByInterruptException | FileLockInterruptionException e) {
+                throw e;
+            } catch (IOException e) {
+                // A file system without locks (some network mounts): one process per folder, as before sharing existed.
+                warnNoLocks(e);
+                return Optional.of(new Claim(file, ch, false));
+            }
+            if (lock == null) { // held by another process
+                ch.close();
+                HELD_HERE.remove(file);
+                return Optional.empty();
+            }
+            return Optional.of(new Claim(file, ch, false));
+        } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                ch.close();
+            }
+            HELD_HERE.remove(file);
+            throw e;
+        }
     }
 
     /**
@@ -219,20 +246,22 @@ final class RunStore {
      *
      * @param name what is written, e.g. the task's file-name prefix
      * @return the claim, to be closed when the outputs are written
-     * @throws IOException if the lock file cannot be opened or locked
+     * @throws IOException if the lock file cannot be opened or locked, or the wait is interrupted
      */
     Claim outputs(String name) throws IOException {
-        OUTPUTS.lock(); // FileChannel.lock serialises processes, not the threads of one JVM
+        Path file = lockFile("outputs-" + (name.isEmpty() ? "main" : name));
+        OUTPUTS.lock(); // one thread of this JVM at a time writes outputs, so no two of its threads open one lock file
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(dir.resolve("outputs-" + (name.isEmpty() ? "main" : name) + ".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
                 ch.lock();
+            } catch (ClosedByInterruptException | FileLockInterruptionException e) {
+                throw e;
             } catch (IOException e) {
                 warnNoLocks(e); // the JVM-wide lock above still serialises this process's threads
             }
-            return new Claim(ch, true);
+            return new Claim(null, ch, true);
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
                 ch.close();
@@ -242,23 +271,31 @@ final class RunStore {
         }
     }
 
+    private Path lockFile(String name) {
+        return dir.resolve(name + ".lock").toAbsolutePath().normalize();
+    }
+
+    /** Run lock files held by this JVM (a lock is the process's, not the thread's). */
+    private static final Set<Path> HELD_HERE = ConcurrentHashMap.newKeySet();
     private static final ReentrantLock OUTPUTS = new ReentrantLock();
     private boolean warned;
 
     private void warnNoLocks(IOException e) {
         if (!warned) {
             warned = true;
-            System.err.println("note: " + dir + " does not support file locks (" + e.getMessage() + "); do not run two processes into "
-                    + "it at once: they would train the same runs twice");
+            System.err.println("note: " + dir + " does not support file locks (" + e + "); do not run two processes into it at once: "
+                    + "they would train the same runs twice");
         }
     }
 
     /** A held claim; closing it releases it (the lock file stays, empty of meaning). */
     static final class Claim implements AutoCloseable {
+        private final Path run;
         private final FileChannel channel;
         private final boolean outputs;
 
-        private Claim(FileChannel channel, boolean outputs) {
+        private Claim(Path run, FileChannel channel, boolean outputs) {
+            this.run = run;
             this.channel = channel;
             this.outputs = outputs;
         }
@@ -270,6 +307,8 @@ final class RunStore {
             } finally {
                 if (outputs) {
                     OUTPUTS.unlock();
+                } else {
+                    HELD_HERE.remove(run);
                 }
             }
         }

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -64,12 +65,11 @@ class ExperimentSharingTest {
                 .run("3 shapes", "", split.train(), split.validation(), split.validation(), ARMS);
     }
 
-    private static void assertSameNumbers(Experiment.TaskResult expected, Experiment.TaskResult actual) {
+    private static void assertSameNumbers(Experiment.TaskResult expected, Experiment.TaskResult actual, double tolerance) {
         for (ModelResult.Kind kind : ALL) {
             assertEquals(expected.model(kind).seeds(), actual.model(kind).seeds());
-            assertArrayEquals(expected.model(kind).accuracies(), actual.model(kind).accuracies(), 0, kind.toString());
+            assertArrayEquals(expected.model(kind).accuracies(), actual.model(kind).accuracies(), tolerance, kind.toString());
         }
-        assertEquals(expected.kdGain().orElseThrow(), actual.kdGain().orElseThrow());
     }
 
     private static List<String> trained(String log) {
@@ -93,7 +93,7 @@ class ExperimentSharingTest {
         Files.createDirectories(shared.resolve("runs"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process other = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LockHolder.class.getName(),
-                shared.resolve("runs").resolve(teacherLock).toString()).redirectErrorStream(true).start();
+                shared.resolve("runs").resolve(teacherLock).toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             BufferedReader said = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("locked", said.readLine());
@@ -114,16 +114,19 @@ class ExperimentSharingTest {
                 Future<Experiment.TaskResult> waiting = pool.submit(() -> e.run("3 shapes", "", data.train(), data.validation(),
                         data.validation(), ARMS));
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!log.toString(StandardCharsets.UTF_8).contains("waiting for teacher") && System.nanoTime() < until) {
+                while (!log.toString(StandardCharsets.UTF_8).contains("waiting for them") && System.nanoTime() < until) {
                     Thread.sleep(20);
                 }
-                assertTrue(log.toString(StandardCharsets.UTF_8).contains("waiting for teacher, trained by another process"),
-                        log.toString(StandardCharsets.UTF_8));
+                Thread.sleep(500); // a few polls
+                String text = log.toString(StandardCharsets.UTF_8);
+                assertTrue(text.contains("teacher is being trained by another process") && text.contains("waiting for them"), text);
+                assertEquals(1, text.split("teacher is being trained", -1).length - 1, "said once, not at every poll: " + text);
                 assertFalse(waiting.isDone(), "it waits for the other process");
                 other.getOutputStream().close(); // the other process lets go and ends
                 assertTrue(other.waitFor(30, TimeUnit.SECONDS));
                 Experiment.TaskResult r = waiting.get(5, TimeUnit.MINUTES);
-                assertSameNumbers(whole, r);
+                assertSameNumbers(whole, r, 0);
+                assertEquals(whole.kdGain().orElseThrow(), r.kdGain().orElseThrow());
                 assertEquals(List.of("teacher", "student-seed7", "student-seed8", "student-kd-transfer-seed7", "student-kd-transfer-seed8"),
                         trained(log.toString(StandardCharsets.UTF_8)));
             } finally {
@@ -132,6 +135,39 @@ class ExperimentSharingTest {
         } finally {
             other.destroyForcibly();
         }
+    }
+
+    private static String tryFromAnotherProcess(Path lock) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), LockHolder.class.getName(), lock.toString(), "try")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return said;
+    }
+
+    /**
+     * A lock belongs to the process, and on POSIX systems closing any handle of its file drops it: a second thread's
+     * failed claim must not open the file, or another process could take a run this one is training.
+     */
+    @Test
+    void aRefusedClaimInOneThreadLeavesTheOtherThreadsClaimInForce() throws Exception {
+        String fp = RunStore.fingerprint("a run");
+        Path lock = dir.resolve("runs").resolve("some-run-" + fp.substring(0, 12) + ".lock");
+        Optional<RunStore.Claim> first = new RunStore(dir).claim("some-run", fp);
+        assertTrue(first.isPresent());
+        try {
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                assertTrue(pool.submit(() -> new RunStore(dir).claim("some-run", fp)).get().isEmpty(), "another thread is refused");
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals("busy", tryFromAnotherProcess(lock), "and the claim still holds against other processes");
+        } finally {
+            first.get().close();
+        }
+        assertEquals("locked", tryFromAnotherProcess(lock), "released on close");
     }
 
     @Test
@@ -146,9 +182,12 @@ class ExperimentSharingTest {
                         new PrintStream(log, true, StandardCharsets.UTF_8), Duration.ofMillis(100));
                 workers.add(pool.submit(() -> e.run("3 shapes", "", data.train(), data.validation(), data.validation(), ARMS)));
             }
-            for (Future<Experiment.TaskResult> w : workers) {
-                assertSameNumbers(whole, w.get(5, TimeUnit.MINUTES));
-            }
+            Experiment.TaskResult a = workers.get(0).get(5, TimeUnit.MINUTES);
+            Experiment.TaskResult b = workers.get(1).get(5, TimeUnit.MINUTES);
+            assertSameNumbers(a, b, 0); // the same finished runs
+            // Two trainings at once in one JVM may split their sums over threads differently from one alone: allow one
+            // validation image either way.
+            assertSameNumbers(whole, a, 1.0 / data.validation().size() + 1e-9);
         } finally {
             pool.shutdownNow();
         }

@@ -7,18 +7,23 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Another process, for {@link ExperimentSharingTest}: holds an exclusive lock on the file named by its argument,
- * says "locked" on standard output, and keeps the lock until its standard input ends.
+ * says "locked" on standard output, and keeps the lock until its standard input ends. With a second argument
+ * {@code try} it only tries: says "locked" or "busy" and ends.
  */
 public final class LockHolder {
     private LockHolder() {
     }
 
     /**
-     * @param args the file to lock
+     * @param args the file to lock, and optionally {@code try}
      * @throws IOException if it cannot be locked
      */
     public static void main(String[] args) throws IOException {
         try (FileChannel ch = FileChannel.open(Path.of(args[0]), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            if (args.length > 1 && args[1].equals("try")) {
+                System.out.println(ch.tryLock() == null ? "busy" : "locked");
+                return;
+            }
             ch.lock();
             System.out.println("locked");
             System.out.flush();
