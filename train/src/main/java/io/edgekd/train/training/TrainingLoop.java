@@ -29,6 +29,12 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -133,6 +139,17 @@ public final class TrainingLoop {
     }
 
     /**
+     * The training threads: one per run at a time, kept for later runs (a sequence of runs uses one thread), daemons,
+     * so they never keep the JVM alive.
+     */
+    private static final ExecutorService WORKERS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.MINUTES,
+            new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "edgekd-training-idle");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
      * Runs the loop.
      *
      * @param s settings
@@ -146,28 +163,51 @@ public final class TrainingLoop {
         TrainingBackend.init();
         // Measured here: the same fits run at under half the speed on the JVM's main thread that they reach on a thread
         // of their own (35-42 against 82-95 images/s for the default student, batch 64, side by side; 32 against 214
-        // on a quieter machine). So the whole run, its seeding of ND4J's per-thread generator included, happens on one
-        // dedicated thread, and the caller waits for it.
+        // on a quieter machine). So the whole run, its seeding of ND4J's per-thread generator included, happens on a
+        // training thread, and the caller waits for it. Training threads are kept and reused (WORKERS): ND4J gives
+        // every thread native state of its own that it never frees when the thread ends (its random generator's
+        // buffer, caches; measured: about 170 MB per thread for the default student, TrainingMemoryTest), so a new
+        // thread per run made a process that trains run after run grow by that much per run.
         AtomicReference<Object> outcome = new AtomicReference<>();
-        Thread worker = new Thread(() -> {
+        AtomicReference<Thread> worker = new AtomicReference<>();
+        Future<?> done = WORKERS.submit(() -> {
+            Thread me = Thread.currentThread();
+            worker.set(me);
+            String idle = me.getName();
+            me.setName("edgekd-training-" + s.options().name());
+            Thread.interrupted(); // an interrupt meant for an earlier run on this thread is not this run's
             try {
                 Run run = new Run(s);
                 run.epochs();
                 outcome.set(run.finish());
             } catch (Throwable e) {
                 outcome.set(e);
+            } finally {
+                // ND4J keeps its workspaces (activation and gradient memory, off the heap) per thread: hand them back
+                // so that the next run on this thread, perhaps of a smaller network, does not sit beside them.
+                try {
+                    Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+                } catch (RuntimeException e) {
+                    outcome.compareAndSet(null, e);
+                }
+                me.setName(idle);
             }
-        }, "edgekd-training-" + s.options().name());
-        worker.start();
+        });
         boolean interrupted = false;
         while (true) {
             try {
-                worker.join();
+                done.get();
                 break;
             } catch (InterruptedException e) {
                 // Training cannot be abandoned half-way (its network is shared); pass the interrupt on and keep waiting.
                 interrupted = true;
-                worker.interrupt();
+                Thread t = worker.get();
+                if (t != null) {
+                    t.interrupt();
+                }
+            } catch (ExecutionException e) {
+                outcome.compareAndSet(null, e.getCause());
+                break;
             }
         }
         if (interrupted) {
