@@ -51,6 +51,12 @@ public final class ExperimentReport {
         }
     }
 
+    /** @return the training steps' seconds of every run of the tasks, wherever and in however many parts they ran */
+    static double computeSeconds(List<Experiment.TaskResult> tasks) {
+        return tasks.stream().flatMap(t -> t.models().stream()).flatMap(m -> m.runs().stream())
+                .mapToDouble(r -> r.training().fitSeconds()).sum();
+    }
+
     private static String writeReport(Path out, String title, String command, String data, List<Experiment.TaskResult> tasks, double seconds)
             throws IOException {
         StringBuilder md = new StringBuilder();
@@ -58,7 +64,11 @@ public final class ExperimentReport {
         md.append("- Machine: ").append(Machine.oneLine()).append('\n');
         md.append("- Command: `").append(command).append("`\n");
         md.append("- Data: ").append(data).append('\n');
-        md.append(String.format(Locale.ROOT, "- Total time: %.1f minutes%n", seconds / 60));
+        double compute = computeSeconds(tasks);
+        long runs = tasks.stream().flatMap(t -> t.models().stream()).mapToLong(m -> m.runs().size()).sum();
+        md.append(String.format(Locale.ROOT, "- Total time: %.1f minutes (this invocation's wall clock); training compute: %.2f hours over "
+                + "%d runs (their training steps' seconds, summed over every process and resume that trained them; validation, a "
+                + "distilled run's teacher outputs computed before its first epoch, evaluation and export excluded)%n", seconds / 60, compute / 3600, runs));
         md.append("- Accuracy and log loss are on the test split: for students, the mean (± standard deviation) over the seeds, each seed "
                 + "giving every student arm the same initial weights and data order; training minutes exclude validation; edge ms/frame "
                 + "is a rough in-process figure (the edge runtime classifying raw 8-bit frames one at a time on one thread, median of 5 "
@@ -137,6 +147,7 @@ public final class ExperimentReport {
         json.put("machine", Machine.describe());
         json.put("data", data);
         json.put("seconds", seconds);
+        json.put("computeSeconds", compute);
         List<Map<String, Object>> taskJson = new ArrayList<>();
         List<Map<String, Object>> models = new ArrayList<>();
         for (Experiment.TaskResult t : tasks) {

@@ -56,6 +56,12 @@ class QuickstartTest {
             }
             assertEquals(accuracy, sum / accuracies.size(), 1e-6, "report.json rounds to 6 significant digits");
         }
+        double compute = 0;
+        for (JsonNode m : models) {
+            compute += m.get("trainSeconds").asDouble() * m.get("seeds").size();
+        }
+        assertTrue(compute > 0);
+        assertEquals(compute, report.get("computeSeconds").asDouble(), 1e-4 * compute, "computeSeconds sums every run's training seconds");
         assertEquals("teacher", models.get(0).get("role").asText());
         assertEquals(1, models.get(0).get("seeds").size());
         JsonNode alone = models.get(1);
