@@ -50,7 +50,7 @@ import java.util.Set;
  * trains what is left (see {@link RunStore}).
  *
  * <p>Shareable: several processes (or threads, each with its own {@code Experiment}) may run the same task into the
- * same folder at once, on one machine or on several that share it. Each run is trained by one of them only, the one
+ * same folder at once (tested on one machine; machines sharing a folder need a file system whose locks span them). Each run is trained by one of them only, the one
  * that claimed it; the others go on with the runs nobody holds, then take over the finished ones. Every process ends
  * with the whole task's results; its outputs are written by one process at a time.
  *
@@ -135,7 +135,8 @@ public final class Experiment {
     private final Set<String> announced = new HashSet<>();
     private final Map<String, List<String>> heldBefore = new HashMap<>();
     private RunStore store;
-    private long reportedReuse = -1;
+    private int reportedReused;
+    private int reportedResumed;
 
     /**
      * @param settings how models are trained
@@ -189,9 +190,9 @@ public final class Experiment {
             throws TrainingException, ExportException, EdgeModelException, UnsupportedLayerException, IOException, InterruptedException {
         boolean said = false;
         while (true) {
-            Attempt a = attempt(name, prefix, train, validation, test, kinds);
-            if (a.result() != null) {
-                return a.result();
+            TaskResult r = attempt(name, prefix, train, validation, test, kinds);
+            if (r != null) {
+                return r;
             }
             if (!said) {
                 said = true;
@@ -223,14 +224,11 @@ public final class Experiment {
     public Optional<TaskResult> tryRun(String name, String prefix, ImageDataset train, ImageDataset validation, ImageDataset test,
                                        Set<ModelResult.Kind> kinds)
             throws TrainingException, ExportException, EdgeModelException, UnsupportedLayerException, IOException {
-        return Optional.ofNullable(attempt(name, prefix, train, validation, test, kinds).result());
+        return Optional.ofNullable(attempt(name, prefix, train, validation, test, kinds));
     }
 
-    /** What one pass over a task's runs achieved: its result, or the runs held by other processes. */
-    private record Attempt(TaskResult result, List<String> heldElsewhere) {
-    }
-
-    private Attempt attempt(String name, String prefix, ImageDataset train, ImageDataset validation, ImageDataset test,
+    /** One pass over a task's runs: @return its result, or null while another process holds some of them */
+    private TaskResult attempt(String name, String prefix, ImageDataset train, ImageDataset validation, ImageDataset test,
                             Set<ModelResult.Kind> kinds)
             throws TrainingException, ExportException, EdgeModelException, UnsupportedLayerException, IOException {
         Files.createDirectories(out);
@@ -251,7 +249,7 @@ public final class Experiment {
             if (!List.of(prefix + "teacher").equals(heldBefore.put(prefix, List.of(prefix + "teacher")))) {
                 log.printf(Locale.ROOT, "   %steacher is being trained by another process; this task's students wait for it%n", prefix);
             }
-            return new Attempt(null, List.of(prefix + "teacher"));
+            return null;
         }
         TrainingResult teacher = maybeTeacher.get();
 
@@ -286,8 +284,9 @@ public final class Experiment {
             runs.add(arm);
             order.add(kind);
         }
-        if (store.reused() + store.resumed() > 0 && store.reused() * 1_000_000L + store.resumed() != reportedReuse) {
-            reportedReuse = store.reused() * 1_000_000L + store.resumed();
+        if (store.reused() + store.resumed() > 0 && (store.reused() != reportedReused || store.resumed() != reportedResumed)) {
+            reportedReused = store.reused();
+            reportedResumed = store.resumed();
             log.printf(Locale.ROOT, "   (%d finished runs reused from %s, %d resumed from checkpoints)%n", store.reused(),
                     out.resolve(RunStore.FOLDER), store.resumed());
         }
@@ -295,11 +294,11 @@ public final class Experiment {
             if (!held.equals(heldBefore.put(prefix, List.copyOf(held)))) {
                 log.printf(Locale.ROOT, "   %d runs of this task are being trained by another process: %s%n", held.size(), String.join(", ", held));
             }
-            return new Attempt(null, List.copyOf(held));
+            return null;
         }
         RunStore.Claim writing = store.outputs(prefix);
         try {
-            return new Attempt(outputs(name, prefix, train, test, to, order, runs), List.of());
+            return outputs(name, prefix, train, test, to, order, runs);
         } finally {
             writing.close();
         }
