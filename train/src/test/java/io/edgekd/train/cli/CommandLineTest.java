@@ -65,6 +65,21 @@ class CommandLineTest {
         assertTrue(Files.size(onnx) > 1000, x);
     }
 
+    /** picocli formats descriptions as format strings: a lone '%' (a "95% interval") garbles the help and prints warnings. */
+    @Test
+    void everyCommandsHelpRendersCleanly() {
+        String top = run(0, "--help");
+        for (Class<?> type : EdgekdTrain.class.getAnnotation(picocli.CommandLine.Command.class).subcommands()) {
+            String command = type.getAnnotation(picocli.CommandLine.Command.class).name();
+            if (command.equals("help")) {
+                continue;
+            }
+            String help = run(0, command, "--help");
+            assertTrue(help.contains("Usage:") && !help.contains("WARN") && !help.contains("Could not format"), command + ":\n" + help);
+        }
+        assertTrue(top.contains("quickstart") && !top.contains("WARN"), top);
+    }
+
     @Test
     void badInputExitsWithAClearLine() {
         String missing = run(2, "evaluate", "--data", "sample", "--model", dir.resolve("nope.zip").toString());

@@ -34,6 +34,10 @@ class QuickstartTest {
             assertTrue(Files.size(out.resolve(f)) > 100, f);
         }
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        // the command line reruns the experiment: --fast fixes schedule and seeds, so no contradicting --seeds 1 beside it
+        String command = report.get("command").asText();
+        assertTrue(command.contains(" quickstart --out ") && command.contains(" --fast") && !command.contains("--seeds")
+                && command.contains("--alpha 0.7"), command);
         JsonNode models = report.get("models");
         assertEquals(3, models.size(), "three model objects expected: " + models);
         for (JsonNode m : models) {
