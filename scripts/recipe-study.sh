@@ -23,6 +23,10 @@ run a0.5-t4 --alpha 0.5 --temperature 4
 run a0.5-t2 --alpha 0.5 --temperature 2
 run a0.7-t4 --alpha 0.7 --temperature 4
 run a0.5-t4-shift2 --alpha 0.5 --temperature 4 --shift 2
+# Second round: a longer student schedule, with and without shifts (Beyer et al. 2022: patient, consistent teaching).
+run a0.7-t4-e8 --alpha 0.7 --temperature 4 --epochs 8
+run a0.7-t4-e8-shift2 --alpha 0.7 --temperature 4 --epochs 8 --shift 2   # stopped after its first distilled student: too slow for the quickstart (README)
+run a0.7-t4-e4 --alpha 0.7 --temperature 4 --epochs 4
 python3 - "$out/variants" <<'PY'
 import json, math, os, sys
 # Paired validation difference (distilled + transfer - alone, same seeds) with a 95% Student-t interval.
