@@ -123,7 +123,7 @@ public final class ExperimentReport {
         List<Map<String, Object>> tableIII = tableIII(tasks);
         if (tableIII.size() > 1) {
             md.append("## Table III analogue: does speed depend on the number of classes?\n\n");
-            md.append("The distilled students of each task, one frame at a time in the edge runtime.\n\n");
+            md.append("The distilled students, one task per class count (the first in the report of each), one frame at a time in the edge runtime.\n\n");
             md.append("| task | classes | student accuracy (%) | edge ms/frame | FPS | DL4J ms/frame | MACs |\n|---|---:|---:|---:|---:|---:|---:|\n");
             for (Map<String, Object> row : tableIII) {
                 md.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.4f | %,.0f | %.3f | %.2f M |%n", row.get("task"), row.get("classes"),
