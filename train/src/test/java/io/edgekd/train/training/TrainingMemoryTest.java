@@ -44,11 +44,21 @@ class TrainingMemoryTest {
             Thread.sleep(200);
             after[run] = residentBytes();
         }
-        long growth = after[after.length - 1] - after[1];
-        System.out.println("resident MB after each run: " + Arrays.toString(Arrays.stream(after).map(b -> b >> 20).toArray()));
-        // Without the hand-back each run keeps about 100 MB here (batch 64, 28x28, the default student); allow a
-        // quarter of one run's worth over four runs for allocator noise.
-        assertTrue(growth < 25L << 20, String.format("resident size after each run (MB): %s; grew %d MB over the last four runs",
-                Arrays.toString(Arrays.stream(after).map(b -> b >> 20).toArray()), growth >> 20));
+        long[] mb = Arrays.stream(after).map(b -> b >> 20).toArray();
+        System.out.println("resident MB after each run: " + Arrays.toString(mb));
+        // A new thread per run (no reuse) climbs steadily here: 520, 872, 1028, 1219, 1565, 1628 MB, a median of 191 MB per
+        // run (batch 64, 28x28, the default student). The noise of the fixed code has other shapes: a step taken once
+        // (706, 707, 707, 707, 707, 756 MB) or a spike that goes back (848, 841, 841, 1083, 841, 848 MB), both on this
+        // 2-core machine. So the test looks at the typical run, the median of the five run-to-run increments, which one
+        // step or spike cannot move (nor two of them). A bound on the total growth would fail on a spike at the last run.
+        long[] increments = new long[after.length - 1];
+        for (int i = 1; i < after.length; i++) {
+            increments[i - 1] = after[i] - after[i - 1];
+        }
+        long[] sorted = increments.clone();
+        Arrays.sort(sorted);
+        long median = sorted[sorted.length / 2];
+        assertTrue(median < 10L << 20, String.format("resident size after each run (MB): %s; the median run added %d MB",
+                Arrays.toString(mb), median >> 20));
     }
 }
