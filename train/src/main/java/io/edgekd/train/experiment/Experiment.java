@@ -94,11 +94,14 @@ public final class Experiment {
      * @param prefix         the task's file-name prefix ("" for none)
      * @param classes        its classes
      * @param targetAccuracy the validation accuracy whose first crossing is reported
+     * @param targetOf       the arm whose mean validation accuracy it is a share of: the student alone, or the last
+     *                       student arm where the task trains no student alone
      * @param models         the arms, teacher first
      * @param trainExamples  training examples
      * @param testExamples   test examples
      */
-    public record TaskResult(String name, String prefix, List<String> classes, double targetAccuracy, List<ModelResult> models,
+    public record TaskResult(String name, String prefix, List<String> classes, double targetAccuracy, ModelResult.Kind targetOf,
+                             List<ModelResult> models,
                              int trainExamples, int testExamples) {
         /** @return the learning-curve picture's file name */
         public String learningCurvesFile() {
@@ -307,8 +310,8 @@ public final class Experiment {
     private TaskResult outputs(String name, String prefix, ImageDataset train, ImageDataset test, TrainingOptions to,
                                List<ModelResult.Kind> order, List<List<TrainingResult>> runs)
             throws ExportException, EdgeModelException, UnsupportedLayerException, IOException {
-        List<TrainingResult> baseline = order.contains(ModelResult.Kind.STUDENT) ? runs.get(order.indexOf(ModelResult.Kind.STUDENT))
-                : runs.get(runs.size() - 1);
+        ModelResult.Kind targetOf = order.contains(ModelResult.Kind.STUDENT) ? ModelResult.Kind.STUDENT : order.get(order.size() - 1);
+        List<TrainingResult> baseline = runs.get(order.indexOf(targetOf));
         double target = settings.targetFraction() * ModelResult.mean(baseline.stream().mapToDouble(r -> r.validation().accuracy()).toArray());
 
         List<ModelResult> models = new ArrayList<>();
@@ -343,7 +346,7 @@ public final class Experiment {
                     mr.name(), mr.accuracy(), arm.size() > 1 ? String.format(Locale.ROOT, " ± %.4f over %d seeds", mr.accuracySd(), arm.size()) : "",
                     mr.logLoss(), cost.totalMacs() / 1e6, edge.edgeMsPerFrame(), edge.agreement());
         }
-        TaskResult result = new TaskResult(name, prefix, train.classes(), target, models, train.size(), test.size());
+        TaskResult result = new TaskResult(name, prefix, train.classes(), target, targetOf, models, train.size(), test.size());
         Charts.learningCurveGroups(name, curves, out.resolve(result.learningCurvesFile()));
         return result;
     }

@@ -76,16 +76,11 @@ public final class ExperimentReport {
                 + "top class is the same in both, for the exported model (the first seed's).\n\n");
         for (Experiment.TaskResult t : tasks) {
             md.append("## Table I analogue: ").append(t.name()).append("\n\n");
-            // The target is a share of the student alone's validation accuracy, or of the last student arm's where the task
-            // trains no student alone (Experiment.outputs).
-            List<ModelResult> students = t.models().stream().filter(m -> m.kind() != ModelResult.Kind.TEACHER).toList();
-            String baseline = students.stream().anyMatch(m -> m.kind() == ModelResult.Kind.STUDENT) ? ModelResult.Kind.STUDENT.title()
-                    : students.isEmpty() ? ModelResult.Kind.TEACHER.title() : students.get(students.size() - 1).kind().title();
             md.append(String.format(Locale.ROOT, "%d classes (%s); %,d training images, %,d test images. \"Iterations to %.1f%%\" counts "
                             + "minibatches until the validation accuracy first reached %.1f%% (98%% of the validation accuracy of the %s%s), "
                             + "averaged over the seeds that reached it.%n%n",
                     t.classes().size(), String.join(", ", t.classes()), t.trainExamples(), t.testExamples(), 100 * t.targetAccuracy(),
-                    100 * t.targetAccuracy(), baseline, baseline.equals(ModelResult.Kind.STUDENT.title()) ? "" : ", as this task trains no student alone"));
+                    100 * t.targetAccuracy(), t.targetOf().title(), t.targetOf() == ModelResult.Kind.STUDENT ? "" : ", as this task trains no student alone"));
             md.append(String.format(Locale.ROOT,
                     "| model | seeds | accuracy (%%) | log loss | iterations | iterations to %.1f%% | train min | parameters | MACs | edge ms/frame, rough (FPS) | DL4J ms/frame | ONNX = DL4J |%n",
                     100 * t.targetAccuracy()));

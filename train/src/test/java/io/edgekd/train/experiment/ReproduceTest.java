@@ -58,6 +58,10 @@ class ReproduceTest {
         assertFalse(json.contains("\"five-class-"), json);
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.contains("Sneaker vs. Ankle boot") && md.contains("ternary"), md);
+        // Each task's iteration target names the arm it is a share of: the binary task trains a student alone, the ternary
+        // task does not.
+        assertEquals(1, md.split("of the validation accuracy of the student alone\\)", -1).length - 1, md);
+        assertEquals(1, md.split("of the student, distilled \\+ transfer, as this task trains no student alone", -1).length - 1, md);
     }
 
     @Test
