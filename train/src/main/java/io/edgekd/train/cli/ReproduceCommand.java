@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
  * distilled students for 2, 3, 5 and 10 classes, timed in the edge runtime.
  */
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
-        description = "Reproduce the paper's Table I and Table III on Fashion-MNIST (full set; with the defaults about 15.5 hours of training at one thread, 8-9 hours as two processes on two cores; "
+        description = "Reproduce the paper's Table I and Table III on Fashion-MNIST (full set; with the defaults about 15.4 hours of training at one thread, 8-9 hours as two processes on two cores; "
                 + "rerunning the same command with the same --out continues where it stopped; several processes started with the same "
                 + "--out share the runs between them).")
 public final class ReproduceCommand implements Callable<Integer> {

@@ -55,9 +55,8 @@ class TrainingMemoryTest {
         for (int i = 1; i < after.length; i++) {
             increments[i - 1] = after[i] - after[i - 1];
         }
-        long[] sorted = increments.clone();
-        Arrays.sort(sorted);
-        long median = sorted[sorted.length / 2];
+        Arrays.sort(increments);
+        long median = increments[increments.length / 2];
         assertTrue(median < 10L << 20, String.format("resident size after each run (MB): %s; the median run added %d MB",
                 Arrays.toString(mb), median >> 20));
     }
